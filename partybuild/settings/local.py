@@ -1,0 +1,11 @@
+"""Local development: `make run`. Debug on, a fixed key that never leaves the laptop."""
+
+from .base import *  # noqa: F401,F403
+from .base import VAR_DIR
+from .env import envbool, envstr
+
+DEBUG = envbool("DEBUG", True)
+SECRET_KEY = envstr("SECRET_KEY", "local-development-key-not-for-production")
+EMAIL_BACKEND = envstr("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+
+VAR_DIR.mkdir(parents=True, exist_ok=True)
