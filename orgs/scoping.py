@@ -119,6 +119,18 @@ def is_scope_root(user, org: Organization) -> bool:
     return any(g.org_id == org.pk for g in grants(user))
 
 
+def manageable_orgs(user):
+    """Active organizations the user may put things under or move things to."""
+    qs = Organization.objects.filter(is_active=True)
+    if is_unrestricted(user):
+        return qs
+    q = Q(pk__in=[])
+    for grant in grants(user):
+        if grant.role in MANAGING_ROLES:
+            q |= Q(path__startswith=grant.path)
+    return qs.filter(q)
+
+
 @dataclass(frozen=True)
 class OrgAccess:
     can_edit_details: bool

@@ -9,3 +9,8 @@ SECRET_KEY = envstr("SECRET_KEY", "local-development-key-not-for-production")
 EMAIL_BACKEND = envstr("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 
 VAR_DIR.mkdir(parents=True, exist_ok=True)
+for folder in ("out", "processed"):
+    (VAR_DIR / "celery-broker" / folder).mkdir(parents=True, exist_ok=True)
+from .base import STATIC_ROOT  # noqa: E402
+
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
