@@ -3,7 +3,7 @@
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F401,F403
-from .base import SECRET_KEY
+from .base import REDIS_URL, SECRET_KEY
 from .env import envbool, envint
 
 IS_PRODUCTION = True
@@ -11,6 +11,10 @@ DEBUG = False
 
 if not SECRET_KEY or len(SECRET_KEY) < 40:
     raise ImproperlyConfigured("SECRET_KEY must be set (at least 40 characters) in production")
+
+if not REDIS_URL:
+    # The file broker is for one laptop; several web nodes and workers need Redis.
+    raise ImproperlyConfigured("REDIS_URL must be set in production")
 
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -24,6 +28,6 @@ CSRF_COOKIE_SECURE = True
 SESSION_COOKIE_HTTPONLY = True
 SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 60 * 60 * 24 * 30)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", False)
+SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", True)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
