@@ -51,14 +51,14 @@ def _record(org: Organization, by, reason: str):
 
 
 @transaction.atomic
-def org_create(*, parent: Organization | None, by, **fields) -> Organization:
+def org_create(*, parent: Organization | None, by, reason: str = "", **fields) -> Organization:
     level = fields.get("level")
     check_level(parent=parent, level=level)
     if parent is not None and not parent.is_active:
         raise ValidationError(_("Cannot add an organization under an inactive one."))
     org = Organization(**fields)
     org.full_clean(exclude=TREE_FIELDS)
-    _record(org, by, _("Created"))
+    _record(org, by, reason or _("Created"))
     if parent is None:
         return Organization.objects.add_root(instance=org)
     # treebeard needs the parent's current path and child count.

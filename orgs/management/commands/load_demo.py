@@ -1,0 +1,66 @@
+"""python manage.py load_demo: the demo county 青禾县 with one login per role.
+
+Safe to rerun (what exists is skipped). It publishes its passwords, so it
+refuses to run on a production site unless told to with --force.
+"""
+
+import unicodedata
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from orgs.demo.loader import load_demo, summary
+
+
+def _width(text):
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _table(header, rows):
+    """Plain-text columns that line up with Chinese text (two cells per character)."""
+    rows = [[str(cell) for cell in row] for row in [header, *rows]]
+    widths = [max(_width(row[i]) for row in rows) for i in range(len(header))]
+    lines = ["  ".join(cell + " " * (w - _width(cell)) for cell, w in zip(row, widths)).rstrip()
+             for row in rows]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+class Command(BaseCommand):
+    help = "Load the demo county 青禾县 and one demo login per role (demo passwords)."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--force", action="store_true",
+            help="Run even where settings.IS_PRODUCTION is True.",
+        )
+
+    def handle(self, *args, force=False, verbosity=1, **options):
+        translation.activate(settings.LANGUAGE_CODE)
+        if settings.IS_PRODUCTION and not force:
+            raise CommandError(_(
+                "This is a production site (IS_PRODUCTION is set): the demo data would add a "
+                "fictional county and logins whose passwords are published, such as "
+                "demo-admin-2026. Use --force only if you really mean it."
+            ))
+        result = load_demo()
+        if verbosity == 0:
+            return
+        if result.changed:
+            self.stdout.write(self.style.SUCCESS(
+                _("Demo county loaded: %(orgs)d organizations and %(users)d logins created.")
+                % {"orgs": result.orgs_created, "users": len(result.users_created)}
+            ))
+        else:
+            self.stdout.write(_("The demo county already exists; nothing was changed."))
+        levels, categories = summary(result.root)
+        self.stdout.write("\n" + _table([_("Level"), _("Number of organizations")], levels))
+        self.stdout.write("\n" + _table([_("Category"), _("Number of organizations")], categories))
+        self.stdout.write("\n" + _table(
+            [_("Username"), _("Password"), _("Role"), _("Organization")], result.logins
+        ))
+        self.stdout.write(self.style.WARNING(
+            "\n" + _("These passwords are published: use them on a demo or development site only.")
+        ))
