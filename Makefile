@@ -37,7 +37,7 @@ test: install-dev
 
 ## make messages: refresh the zh_Hans catalog from the code, then compile it.
 messages: install-dev
-	$(PY) manage.py makemessages -l zh_Hans --no-obsolete --ignore=.venv --ignore=var
+	$(PY) manage.py makemessages -l zh_Hans --no-obsolete --ignore=.venv --ignore=var --ignore=tests
 	$(PY) manage.py compilemessages -l zh_Hans --ignore=.venv
 
 check: install-dev

@@ -60,20 +60,24 @@ def _collapse(paths):
     return kept
 
 
-def scope_paths(user):
-    """Root paths of the user's scope; None means everything (superuser)."""
+def scope_paths(user, roles=None):
+    """Root paths of the user's scope; None means everything (superuser).
+
+    With `roles`, only the subtrees where the user holds one of those roles:
+    where they may manage, as opposed to where they may look.
+    """
     if is_unrestricted(user):
         return None
-    return _collapse(g.path for g in grants(user))
+    return _collapse(g.path for g in grants(user) if roles is None or g.role in roles)
 
 
-def scope_q(user, prefix: str = "") -> Q:
-    """A Q limiting a queryset to the user's scope.
+def scope_q(user, prefix: str = "", roles=None) -> Q:
+    """A Q limiting a queryset to the user's scope (or, with `roles`, part of it).
 
     `prefix` names the way to the organization: "" for Organization itself,
     "organization__" for a model with an `organization` foreign key.
     """
-    paths = scope_paths(user)
+    paths = scope_paths(user, roles)
     if paths is None:
         return Q()
     if not paths:
@@ -121,14 +125,7 @@ def is_scope_root(user, org: Organization) -> bool:
 
 def manageable_orgs(user):
     """Active organizations the user may put things under or move things to."""
-    qs = Organization.objects.filter(is_active=True)
-    if is_unrestricted(user):
-        return qs
-    q = Q(pk__in=[])
-    for grant in grants(user):
-        if grant.role in MANAGING_ROLES:
-            q |= Q(path__startswith=grant.path)
-    return qs.filter(q)
+    return Organization.objects.filter(is_active=True).filter(scope_q(user, roles=MANAGING_ROLES))
 
 
 @dataclass(frozen=True)

@@ -45,9 +45,13 @@ def check_children_levels(*, org: Organization, level: str):
         )
 
 
+# simple-history stores the reason in a varchar(100); long names must not break a move.
+REASON_MAX = 100
+
+
 def _record(org: Organization, by, reason: str):
     org._history_user = by
-    org._change_reason = reason
+    org._change_reason = reason[:REASON_MAX]
 
 
 @transaction.atomic

@@ -3,13 +3,14 @@ from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from orgs.selectors import home_summary
 
 
 @login_required
 def home(request):
+    """Each role's own landing page; sections for every role the user holds."""
     return render(request, "home.html", home_summary(user=request.user))
 
 
@@ -39,9 +40,13 @@ def _check_redis():
 
 
 @never_cache
-@require_GET
+@require_safe
 def healthz(request):
-    """Database and Redis reachability for load balancers and monitoring (no login)."""
+    """Database and Redis reachability for load balancers and monitoring (no login).
+
+    GET or HEAD; 503 when a configured service does not answer, so a balancer takes
+    the node out. Only the exception's class is shown: the page is public.
+    """
     checks = {"database": _check_database(), "redis": _check_redis()}
     healthy = all(value in ("ok", "not configured") for value in checks.values())
     return JsonResponse(

@@ -1,5 +1,7 @@
 """factory_boy factories. Organizations go through the tree's own services so paths stay right."""
 
+import importlib
+
 import factory
 from django.contrib.auth import get_user_model
 
@@ -7,8 +9,12 @@ from orgs.models import Assignment, Category, Level, Organization
 from orgs.tree_bulk import bulk_add
 
 
+_SEEDED = dict(importlib.import_module("orgs.migrations.0002_seed_categories").CATEGORIES)
+
+
 def category(code="village"):
-    return Category.objects.get(code=code)
+    """The seeded category; re-seeded after a transactional test flushed the table."""
+    return Category.objects.get_or_create(code=code, defaults={"name": _SEEDED[code]})[0]
 
 
 class UserFactory(factory.django.DjangoModelFactory):
