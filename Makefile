@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 
-.PHONY: run test install install-dev migrate demo messages check clean
+.PHONY: run test install install-dev migrate demo messages check lint clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,7 @@ run: demo
 
 ## make test: the whole suite (PostgreSQL/Redis/Chromium tests skip unless available; never in CI).
 test: install-dev
+	$(VENV)/bin/ruff check .
 	$(PY) -m pytest
 
 ## make messages: refresh the zh_Hans catalog from the code, then compile it.
@@ -43,6 +44,9 @@ messages: install-dev
 check: install-dev
 	$(PY) manage.py check
 	$(PY) manage.py makemigrations --check --dry-run
+
+lint: install-dev
+	$(VENV)/bin/ruff check .
 
 clean:
 	rm -rf $(VENV) var

@@ -66,6 +66,9 @@ LEVEL_RANK = {
 }
 BRANCH_LEVELS = frozenset({Level.BRANCH, Level.JOINT_BRANCH, Level.TEMPORARY_BRANCH})
 COMMITTEE_LEVELS = frozenset({Level.COMMITTEE, Level.WORK_COMMITTEE})
+# Party members are registered in branches; a committee's or general branch's
+# own figure repeats its branches', so totals add up branch rows only.
+MEMBER_HOLDERS = models.Q(level__in=BRANCH_LEVELS)
 
 
 def level_can_hold(parent_level: str, child_level: str) -> bool:

@@ -77,12 +77,14 @@ def scope_q(user, prefix: str = "", roles=None) -> Q:
     `prefix` names the way to the organization: "" for Organization itself,
     "organization__" for a model with an `organization` foreign key.
     """
-    paths = scope_paths(user, roles)
+    return subtrees_q(scope_paths(user, roles), prefix)
+
+
+def subtrees_q(paths, prefix: str = "") -> Q:
+    """Rows inside any of these subtrees; None means everything, [] nothing."""
     if paths is None:
         return Q()
-    if not paths:
-        return Q(pk__in=[])
-    q = Q()
+    q = Q(pk__in=[])
     for path in paths:
         q |= Q(**{f"{prefix}path__startswith": path})
     return q

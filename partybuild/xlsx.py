@@ -130,7 +130,7 @@ def write_table(*, title: str, scope: str, columns: list[Column], rows, sheet_ti
         headers.append(cell)
     ws.append(headers)
     for row in rows:
-        ws.append([_cell(ws, value, column) for value, column in zip(row, columns)])
+        ws.append([_cell(ws, value, column) for value, column in zip(row, columns, strict=True)])
 
     # Deleted when closed: FileResponse closes it once the download is sent.
     out = tempfile.TemporaryFile(suffix=".xlsx")

@@ -23,7 +23,8 @@ from partybuild.xlsx import (
 
 from ..excel import HEADERS, export_response, read_org_rows, scope_text
 from ..forms import OrgListFilterForm
-from ..importing import ImportRejected, org_import as import_rows
+from ..importing import ImportRejected
+from ..importing import org_import as import_rows
 from ..models import MANAGING_ROLES, Organization
 from ..scoping import get_org_for_user, has_role, scope_paths
 from ..selectors import orgs_for_user

@@ -22,7 +22,7 @@ def _table(header, rows):
     """Plain-text columns that line up with Chinese text (two cells per character)."""
     rows = [[str(cell) for cell in row] for row in [header, *rows]]
     widths = [max(_width(row[i]) for row in rows) for i in range(len(header))]
-    lines = ["  ".join(cell + " " * (w - _width(cell)) for cell, w in zip(row, widths)).rstrip()
+    lines = ["  ".join(cell + " " * (w - _width(cell)) for cell, w in zip(row, widths, strict=True)).rstrip()
              for row in rows]
     lines.insert(1, "  ".join("-" * w for w in widths))
     return "\n".join(lines)
