@@ -190,17 +190,25 @@ def _level(value):
     return key
 
 
-def _member_count(value):
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return 0
-    bad = BadValue(_("Enter a whole number of 0 or more."), "not_a_number")
+def _non_negative(value, bad):
+    """A cell as a finite Decimal of 0 or more; `bad` is raised otherwise (TRUE is not 1)."""
     if isinstance(value, bool):
         raise bad
     try:
         number = Decimal(str(value).strip())
     except InvalidOperation:
         raise bad from None
-    if not number.is_finite() or number != number.to_integral_value() or number < 0:
+    if not number.is_finite() or number < 0:
+        raise bad
+    return number
+
+
+def _member_count(value):
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return 0
+    bad = BadValue(_("Enter a whole number of 0 or more."), "not_a_number")
+    number = _non_negative(value, bad)
+    if number != number.to_integral_value():
         raise bad
     if number > MAX_MEMBERS:
         raise bad
@@ -211,15 +219,7 @@ def _area(value):
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     bad = BadValue(_("Enter a number of 0 or more."), "not_a_number")
-    if isinstance(value, bool):
-        raise bad
-    try:
-        number = Decimal(str(value).strip())
-    except InvalidOperation:
-        raise bad from None
-    if not number.is_finite() or number < 0:
-        raise bad
-    number = number.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    number = _non_negative(value, bad).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
     if number > MAX_AREA:
         raise BadValue(_("The area is too large."), "not_a_number")
     return number
