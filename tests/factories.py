@@ -8,12 +8,12 @@ from django.contrib.auth import get_user_model
 from orgs.models import Assignment, Category, Level, Organization
 from orgs.tree_bulk import bulk_add
 
-_SEEDED = dict(importlib.import_module("orgs.migrations.0002_seed_categories").CATEGORIES)
+SEEDED_CATEGORIES = dict(importlib.import_module("orgs.migrations.0002_seed_categories").CATEGORIES)
 
 
 def category(code="village"):
     """The seeded category; re-seeded after a transactional test flushed the table."""
-    return Category.objects.get_or_create(code=code, defaults={"name": _SEEDED[code]})[0]
+    return Category.objects.get_or_create(code=code, defaults={"name": SEEDED_CATEGORIES[code]})[0]
 
 
 class UserFactory(factory.django.DjangoModelFactory):
