@@ -80,6 +80,21 @@ def scope_q(user, prefix: str = "", roles=None) -> Q:
     return subtrees_q(scope_paths(user, roles), prefix)
 
 
+def lineage_q(user, prefix: str = "", roles=None) -> Q:
+    """The scope plus the organizations above it.
+
+    For what an organization hands down to its subtree, such as the county's
+    standard library: a branch secretary reads the county's set, not a neighbour
+    county's.
+    """
+    paths = scope_paths(user, roles)
+    if paths is None:
+        return Q()
+    step = Organization.steplen
+    above = {path[:i] for path in paths for i in range(step, len(path), step)}
+    return subtrees_q(paths, prefix) | Q(**{f"{prefix}path__in": sorted(above)})
+
+
 def subtrees_q(paths, prefix: str = "") -> Q:
     """Rows inside any of these subtrees; None means everything, [] nothing."""
     if paths is None:

@@ -16,6 +16,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/setlang/", set_language, name="set_language"),
     path("orgs/", include("orgs.urls")),
+    path("standards/", include("standards.urls")),
     path("admin/", admin.site.urls),
 ]
 

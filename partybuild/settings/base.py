@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "standards",
     "assessments",
     "funding",
+    "demo",
 ]
 
 MIDDLEWARE = [
