@@ -13,7 +13,10 @@ from .conftest import need
 ROOT = Path(__file__).resolve().parent.parent
 PO = ROOT / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"
 MO = PO.with_suffix(".mo")
-SOURCES = ["partybuild", "orgs", "standards", "assessments", "funding", "templates"]
+# Every app (a folder with apps.py), the project package and the templates.
+SOURCES = sorted(
+    p.name for p in ROOT.iterdir() if (p / "apps.py").exists() or p.name in ("partybuild", "templates")
+)
 
 
 def catalog_msgids(po):
