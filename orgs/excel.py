@@ -9,7 +9,7 @@ database (parents, cycles, permissions) are in orgs/importing.py.
 """
 
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 
 from django.core.exceptions import ValidationError
@@ -17,15 +17,22 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from partybuild.xlsx import (
+    NO,
+    YES,
+    BadValue,
     CellError,
     Column,
     cell_text,
     dated_filename,
+    formula_message,
     is_formula,
     parse_date,
     read_sheet,
     xlsx_response,
 )
+from partybuild.xlsx import non_negative as _non_negative
+from partybuild.xlsx import required_text as _required_text
+from partybuild.xlsx import yes_no as _yes_no
 
 from .models import Level, Organization
 
@@ -58,10 +65,6 @@ LEVEL_NAMES = {
     Level.JOINT_BRANCH: "联合党支部",
     Level.TEMPORARY_BRANCH: "临时党支部",
 }
-YES, NO = "是", "否"
-TRUE_TEXT = {YES, "y", "yes", "true", "1", "√"}
-FALSE_TEXT = {NO, "n", "no", "false", "0", "×", ""}
-
 MAX_MEMBERS = 2_147_483_647
 MAX_AREA = Decimal("9999999.99")  # venue_area: max_digits=9, decimal_places=2
 
@@ -152,12 +155,6 @@ class OrgRow:
         return CellError(self.row, HEADERS[name], message, code, self.letters.get(name, ""))
 
 
-class BadValue(Exception):
-    def __init__(self, message, code):
-        super().__init__(message)
-        self.message, self.code = message, code
-
-
 @lru_cache(maxsize=1)
 def _level_lookup():
     """Chinese name, key, English label or the catalog's Chinese label -> key."""
@@ -171,13 +168,6 @@ def _level_lookup():
     return lookup
 
 
-def _required_text(value):
-    text = cell_text(value)
-    if not text:
-        raise BadValue(_("This column is required."), "required")
-    return text
-
-
 def _level(value):
     text = _required_text(value)
     key = _level_lookup().get(text.lower())
@@ -188,19 +178,6 @@ def _level(value):
             "unknown_level",
         )
     return key
-
-
-def _non_negative(value, bad):
-    """A cell as a finite Decimal of 0 or more; `bad` is raised otherwise (TRUE is not 1)."""
-    if isinstance(value, bool):
-        raise bad
-    try:
-        number = Decimal(str(value).strip())
-    except InvalidOperation:
-        raise bad from None
-    if not number.is_finite() or number < 0:
-        raise bad
-    return number
 
 
 def _member_count(value):
@@ -236,17 +213,6 @@ def _date(value):
         ) from None
 
 
-def _yes_no(value):
-    if isinstance(value, bool):
-        return value
-    text = cell_text(value).lower()
-    if text in TRUE_TEXT:
-        return True
-    if text in FALSE_TEXT:
-        return False
-    raise BadValue(_("Enter 是 or 否."), "not_yes_no")
-
-
 PARSERS = {
     "code": _required_text,
     "name": _required_text,
@@ -270,9 +236,7 @@ def _parse(sheet_row, letters) -> tuple[OrgRow, list]:
     row = OrgRow(sheet_row.number, "", "", None, {}, letters)
     for name, cell in sheet_row.cells.items():
         if is_formula(cell):
-            errors.append(
-                row.error(name, _("Formulas are not accepted; enter the value itself."), "formula")
-            )
+            errors.append(row.error(name, formula_message(), "formula"))
             row.bad_fields.add(name)
             continue
         try:

@@ -18,6 +18,7 @@ import tempfile
 import zipfile
 from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.core.files.uploadhandler import FileUploadHandler, SkipFile
@@ -276,6 +277,67 @@ def cell_text(value) -> str:
 
 def is_blank_row(values) -> bool:
     return all(v is None or (isinstance(v, str) and not v.strip()) for v in values)
+
+
+# ---------------------------------------------------------------- reading values
+# Shared by the importers (orgs/excel.py, standards/excel.py): a parser returns
+# the value or raises BadValue, which the importer turns into a CellError.
+
+YES, NO = "是", "否"
+TRUE_TEXT = {YES, "y", "yes", "true", "1", "√"}
+FALSE_TEXT = {NO, "n", "no", "false", "0", "×", ""}
+
+
+class BadValue(Exception):
+    """A cell that cannot be read; `message` is for the user, `code` for code and tests."""
+
+    def __init__(self, message, code):
+        super().__init__(message)
+        self.message, self.code = message, code
+
+
+def formula_message() -> str:
+    return _("Formulas are not accepted; enter the value itself.")
+
+
+def required_text(value) -> str:
+    text = cell_text(value)
+    if not text:
+        raise BadValue(_("This column is required."), "required")
+    return text
+
+
+def decimal_value(value, bad) -> Decimal:
+    """A cell as a finite Decimal; `bad` is raised otherwise (TRUE is not 1)."""
+    if isinstance(value, bool):
+        raise bad
+    try:
+        number = Decimal(str(value).strip())
+    except InvalidOperation:
+        raise bad from None
+    if not number.is_finite():
+        raise bad
+    return number
+
+
+def non_negative(value, bad) -> Decimal:
+    """A cell as a finite Decimal of 0 or more; `bad` is raised otherwise."""
+    number = decimal_value(value, bad)
+    if number < 0:
+        raise bad
+    return number
+
+
+def yes_no(value) -> bool:
+    """是/否 (or yes/no, 1/0, √/×); an empty cell is 否."""
+    if isinstance(value, bool):
+        return value
+    text = cell_text(value).lower()
+    if text in TRUE_TEXT:
+        return True
+    if text in FALSE_TEXT:
+        return False
+    raise BadValue(_("Enter 是 or 否."), "not_yes_no")
 
 
 DATE_TEXT_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d")

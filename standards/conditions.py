@@ -52,8 +52,10 @@ def validate_conditions(conditions):
         value = cond["value"]
         if kind == "number":
             try:
-                Decimal(str(value))
+                finite = Decimal(str(value)).is_finite()
             except InvalidOperation:
+                finite = False
+            if not finite:  # NaN would break every later comparison
                 _fail(_("“%(value)s” is not a number.") % {"value": value})
         elif kind == "level" and value not in LEVEL_NAMES:
             _fail(_("Unknown level “%(value)s”.") % {"value": value})
@@ -82,11 +84,14 @@ def parse_conditions(text):
                   % {"field": name, "fields": "、".join(FIELD_BY_NAME)})
         kind = CONDITION_FIELDS[field][1]
         if kind == "number":
-            value = raw
             try:
-                value = str(Decimal(raw).normalize())
+                number = Decimal(raw)
             except InvalidOperation:
+                number = None
+            if number is None or not number.is_finite():
                 _fail(_("“%(value)s” is not a number.") % {"value": raw})
+            # Plain digits: str() of a normalized 10 is '1E+1'.
+            value = format(number.normalize(), "f")
         elif kind == "level":
             value = LEVEL_BY_NAME.get(raw, raw)
         else:

@@ -49,6 +49,21 @@ class StandardSetQuerySet(models.QuerySet):
     def published(self):
         return self.filter(status=SetStatus.PUBLISHED)
 
+    # Bulk writes must not slip past the freeze (see StandardSet.save): a published
+    # or retired row may only be (re)marked retired, and never deleted.
+    def update(self, **kwargs):
+        retiring = set(kwargs) <= StandardSet.MUTABLE_WHEN_FROZEN and kwargs.get(
+            "status", SetStatus.RETIRED
+        ) == SetStatus.RETIRED
+        if not retiring and self.exclude(status=SetStatus.DRAFT).exists():
+            raise FrozenError(_("A published set cannot change; make a new version instead."))
+        return super().update(**kwargs)
+
+    def delete(self):
+        if self.exclude(status=SetStatus.DRAFT).exists():
+            raise FrozenError(_("A published set cannot be deleted; retire it instead."))
+        return super().delete()
+
 
 class StandardSet(models.Model):
     organization = models.ForeignKey(

@@ -20,6 +20,8 @@ from orgs.models import (
     Organization,
     level_can_hold,
 )
+from standards.libraries import LIBRARY_CODES
+from standards.models import SetStatus, StandardSet
 
 pytestmark = pytest.mark.django_db
 User = get_user_model()
@@ -115,6 +117,11 @@ def test_the_helper_is_paired_with_a_lagging_village_of_dongba(demo):
     branch = secretary.assignments.get().organization
     assert secretary.full_name == branch.secretary_name
     assert branch.category.code == "village"
+
+
+def test_the_county_publishes_the_shipped_standard_libraries(demo):
+    sets = StandardSet.objects.filter(organization=demo["QH"], status=SetStatus.PUBLISHED)
+    assert sorted(sets.values_list("code", flat=True)) == sorted(LIBRARY_CODES)
 
 
 def test_history_says_where_the_rows_came_from(demo):

@@ -7,11 +7,14 @@ refuses to run on a production site unless told to with --force.
 import unicodedata
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from orgs.demo.county import LOGINS
 from orgs.demo.loader import load_demo, summary
+from standards.libraries import load_libraries
 
 
 def _width(text):
@@ -46,6 +49,10 @@ class Command(BaseCommand):
                 "demo-admin-2026. Use --force only if you really mean it."
             ))
         result = load_demo()
+        # The county's standard libraries, published by the demo superuser; a rerun
+        # skips the libraries the county has (load_libraries is idempotent).
+        admin = get_user_model().objects.get(username=LOGINS[0][0])
+        libraries = load_libraries(organization=result.root, by=admin)
         if verbosity == 0:
             return
         if result.changed:
@@ -53,11 +60,20 @@ class Command(BaseCommand):
                 _("Demo county loaded: %(orgs)d organizations and %(users)d logins created.")
                 % {"orgs": result.orgs_created, "users": len(result.users_created)}
             ))
+        elif any(r.created for r in libraries):
+            self.stdout.write(_(
+                "The demo county already exists; the standard libraries it lacked were loaded."
+            ))
         else:
             self.stdout.write(_("The demo county already exists; nothing was changed."))
         levels, categories = summary(result.root)
         self.stdout.write("\n" + _table([_("Level"), _("Number of organizations")], levels))
         self.stdout.write("\n" + _table([_("Category"), _("Number of organizations")], categories))
+        self.stdout.write("\n" + _table(
+            [_("Standard set"), _("Code"), _("Version"), _("Dimensions"), _("Items"), _("Status")],
+            [(r.standard_set.name, r.code, r.standard_set.version, r.dimensions, r.items,
+              _("Loaded") if r.created else _("Already there")) for r in libraries],
+        ))
         self.stdout.write("\n" + _table(
             [_("Username"), _("Password"), _("Role"), _("Organization")], result.logins
         ))
