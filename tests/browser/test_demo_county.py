@@ -70,3 +70,15 @@ def test_export_then_import_through_the_page(demo, desktop_page, login, live_ser
     page.shot("imported")
     expect(page.locator(".alert-success, .alert-info").first).to_be_visible()
     assert Organization.history.count() == before  # nothing changed, nothing recorded
+
+
+def test_secretary_reads_own_checklist_on_a_phone(demo, phone_page, login, live_server):
+    page = phone_page
+    login(page, "secretary", "demo-secretary-2026")
+    page.goto(f"{live_server.url}/standards/my-checklist/")
+    expect(page.locator("body")).to_contain_text("五化")
+    expect(page.locator("body")).to_contain_text("东坝镇柳树村党支部")
+    assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 1
+    page.shot("my-checklist")
+    response = page.goto(f"{live_server.url}/standards/")
+    assert response.status == 403  # whole sets are for staff and viewers
