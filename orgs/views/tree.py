@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from .. import selectors, services
 from ..forms import OrgDetailsForm, OrgForm, OrgListFilterForm, OrgMoveForm, TreeFilterForm
 from ..models import Organization
+from ..panels import panels_for
 from ..scoping import get_org_for_user, is_scope_root
 
 PAGE_SIZE = 50
@@ -168,6 +169,7 @@ def org_detail(request, pk):
             "role_holders": selectors.org_role_holders(org=org),
             "audit_trail": selectors.org_audit_trail(org=org),
             "assignment_history": selectors.org_assignment_history(org=org),
+            "panels": panels_for(request, org),
         },
     )
 
