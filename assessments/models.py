@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from orgs.models import Category, Organization
@@ -28,7 +29,8 @@ class Grade(models.TextChoices):
 class CampaignStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
     LAUNCHING = "launching", _("Launching")
-    ACTIVE = "active", _("Active")
+    # A context: the bare "Active" is already an organization's 在用.
+    ACTIVE = "active", pgettext_lazy("campaign status", "Active")
     CLOSED = "closed", _("Closed")
 
 

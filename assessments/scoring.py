@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from standards.models import ItemKind
-from standards.scoring import item_score
+from standards.scoring import item_score, meets
 
 from .models import Grade
 
@@ -43,6 +43,7 @@ class ItemResult:
     value: object
     score: Decimal | None
     max_score: Decimal
+    short: bool = False
 
     @property
     def answered(self):
@@ -50,8 +51,8 @@ class ItemResult:
 
     @property
     def fell_short(self):
-        """Scored below full marks: what later becomes a problem to rectify."""
-        return self.score is not None and self.score < self.max_score
+        """Not fully met: what later becomes a problem to rectify."""
+        return self.score is not None and (self.short or self.score < self.max_score)
 
 
 @dataclass
@@ -90,6 +91,18 @@ class Result:
         }
 
 
+def _short_of(item, value, earned, grade_shares):
+    """Judged by the answer, not the points: a zero-point 否决项 answered "no" earns
+    0 of 0 and must still fail."""
+    if item.kind == ItemKind.CHECK:
+        return value is False
+    if item.kind == ItemKind.NUMBER:
+        return not meets(item, value)
+    if item.kind == ItemKind.GRADED and grade_shares is not None:
+        return grade_shares.get(value, Decimal("0")) < 1
+    return earned < item.max_score
+
+
 def grade_for(total, veto_failed, rule):
     if total is None:
         return ""
@@ -124,7 +137,8 @@ def score(*, items, values, rule, grade_shares, stage="final"):
             continue
         value = parse_value(item, values.get(item.pk))
         earned = None if value is None else item_score(item, value, grade_shares=grade_shares)
-        result.items.append(ItemResult(item, value, earned, item.max_score))
+        short = earned is not None and _short_of(item, value, earned, grade_shares)
+        result.items.append(ItemResult(item, value, earned, item.max_score, short))
         dimension = item.dimension
         d = result.dimensions.get(dimension.name)
         if d is None:
@@ -132,7 +146,7 @@ def score(*, items, values, rule, grade_shares, stage="final"):
             weighted = weighted or dimension.weight is not None
         d.max_score += item.max_score
         d.score += earned or Decimal("0")
-        if item.is_veto and earned is not None and earned < item.max_score:
+        if item.is_veto and short:
             result.veto_failed = True
 
     if any(r.answered for r in result.items):
@@ -149,4 +163,7 @@ def score(*, items, values, rule, grade_shares, stage="final"):
         result.total = total.quantize(CENT, ROUND_HALF_UP)
     result.grade = grade_for(result.total, result.veto_failed, rule)
     result.stars = stars_for(result.total, rule.star_thresholds)
+    if result.stars and result.veto_failed and rule.veto_forces_lagging:
+        # A branch made 后进 by a veto earns no star, whatever its points.
+        result.stars = 0
     return result

@@ -6,8 +6,10 @@ goes through `_move`, which checks the transition is allowed and records it.
 """
 
 import json
+import logging
 import random
 from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
@@ -16,7 +18,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from orgs.models import BRANCH_LEVELS, Level, Organization
+from orgs.models import BRANCH_LEVELS, Level, Organization, Role
 from standards.conditions import item_applies
 from standards.models import ItemKind, SetStatus, StandardItem
 
@@ -37,6 +39,7 @@ from .models import (
     Transition,
 )
 
+log = logging.getLogger(__name__)
 DEFAULTS_FILE = Path(__file__).resolve().parent / "data" / "campaign_defaults.json"
 LAUNCH_BATCH = 1000
 # Above this many organizations a launch runs in the background and shows progress.
@@ -55,6 +58,7 @@ ALLOWED = {
     (S.REVIEWED, S.ACCEPTED),
 }
 FILLABLE = {S.NOT_STARTED, S.DRAFT, S.RETURNED}
+NUMBER_LIMIT = 10**12
 
 
 def campaign_defaults():
@@ -137,8 +141,23 @@ def campaign_launch(*, campaign, by):
         return "done"
     from .tasks import launch_campaign
 
-    transaction.on_commit(lambda: launch_campaign.delay(campaign.pk))
+    def queue():
+        try:
+            launch_campaign.delay(campaign.pk)
+        except Exception as exc:  # no broker: say so on the page, never stay "launching"
+            log.exception("campaign %s: the launch could not be queued", campaign.pk)
+            Campaign.objects.filter(pk=campaign.pk).update(
+                launch_error=str(exc)[:500], status=_status_before_launch(campaign)
+            )
+
+    transaction.on_commit(queue)
     return "queued"
+
+
+def _status_before_launch(campaign):
+    # A campaign launched before keeps its assessments and stays open; a first launch
+    # that failed goes back to draft.
+    return CampaignStatus.ACTIVE if campaign.launched_at else CampaignStatus.DRAFT
 
 
 def launch_run(*, campaign_id):
@@ -158,7 +177,7 @@ def launch_run(*, campaign_id):
                 Campaign.objects.filter(pk=campaign_id).update(launch_done=done)
     except Exception as exc:
         Campaign.objects.filter(pk=campaign_id).update(
-            launch_error=str(exc)[:500], status=CampaignStatus.DRAFT
+            launch_error=str(exc)[:500], status=_status_before_launch(campaign)
         )
         raise
     Campaign.objects.filter(pk=campaign_id).update(
@@ -210,7 +229,8 @@ def _values(responses, stage):
     if stage == "final":
         for finding in Finding.objects.filter(
             sample__assessment_id__in={r.assessment_id for r in responses}
-        ).order_by("at", "pk"):
+        ).exclude(found_value="").order_by("at", "pk"):
+            # A finding without a value is a note only: it must not blank the item.
             findings[finding.item_id] = finding.found_value
     for r in responses:
         if stage == "self":
@@ -318,6 +338,11 @@ def clean_value(item, value):
         parsed = scoring.parse_value(item, value)
         if parsed is None or parsed < 0:
             raise ValidationError(_("Enter a number of 0 or more."))
+        # The stored text has 50 characters: "1e60" or 60 decimals would not fit (a 500 on
+        # PostgreSQL) and no figure of a branch needs them.
+        exponent = parsed.as_tuple().exponent
+        if parsed >= NUMBER_LIMIT or exponent < -4:
+            raise ValidationError(_("Enter a number below 1,000,000,000,000 with at most 4 decimals."))
         return str(parsed)
     if item.kind == ItemKind.GRADED:
         if value not in item.standard_set.grade_shares():
@@ -478,10 +503,16 @@ def spot_check_draw(*, campaign, by, name, share, weight_lagging=1, seed=None):
     organizations. Lagging ones can weigh more (weighted sampling without replacement)."""
     if seed is None:
         seed = random.SystemRandom().randrange(1, 2**31)
+    share = Decimal(str(share))
+    if not (0 < share <= 100) or int(weight_lagging) < 1 or not 0 <= int(seed) < 2**63:
+        raise ValidationError(_("Give a share from 0.01 to 100 %, a weight of 1 or more and a seed of 0 or more."))
     candidates = list(
         campaign.assessments.order_by("organization__path").values_list("pk", "grade")
     )
-    count = max(1, round(len(candidates) * float(share) / 100)) if candidates else 0
+    if not candidates:
+        raise ValidationError(_("The campaign has no assessments to draw from: launch it first."))
+    # Rounded half up (四舍五入), as people count, and never an empty sample.
+    count = max(1, int((len(candidates) * share / 100).quantize(Decimal("1"), ROUND_HALF_UP)))
     rng = random.Random(seed)
     keyed = []
     for pk, grade in candidates:
@@ -518,6 +549,30 @@ def finding_record(*, sample, item, found_value, note, by, revoke_stars=False, r
                     reason=revoke_reason or note)
     SpotCheckSample.objects.filter(pk=sample.pk, done_at__isnull=True).update(done_at=timezone.now())
     return finding
+
+
+@transaction.atomic
+def sample_assign(*, sample, inspector, by):
+    """Name (or clear, with None) the inspector of one sampled organization. The
+    organization's own secretary may not inspect it."""
+    if inspector is not None and inspector.assignments.filter(
+        role=Role.SECRETARY, organization_id=sample.assessment.organization_id
+    ).exists():
+        raise ValidationError(_("An organization's own secretary cannot inspect it."))
+    SpotCheckSample.objects.filter(pk=sample.pk).update(inspector=inspector)
+    sample.inspector = inspector
+    return sample
+
+
+@transaction.atomic
+def sample_done(*, sample, by, summary):
+    """The inspector closes a sample with a summary (also when nothing was found)."""
+    if not (summary or "").strip():
+        raise ValidationError(_("Write a short summary of the inspection."))
+    sample.summary = summary.strip()
+    sample.done_at = sample.done_at or timezone.now()
+    sample.save(update_fields=["summary", "done_at"])
+    return sample
 
 
 def overdue_q(today=None):

@@ -44,7 +44,10 @@ def item_score(item, value, *, grade_shares=None):
             and item.threshold > 0
             and value > 0
         ):
-            return (full * value / item.threshold).quantize(CENT, ROUND_HALF_UP)
+            share = (full * value / item.threshold).quantize(CENT, ROUND_HALF_UP)
+            # Short of the threshold is never full marks: 69.99 of 70 would round up
+            # to them, and "> 70" at 70 reaches 100 % without meeting the item.
+            return max(min(share, full - CENT), Decimal("0.00"))
         return Decimal("0.00")
     if item.kind == ItemKind.GRADED:
         shares = grade_shares if grade_shares is not None else item.standard_set.grade_shares()

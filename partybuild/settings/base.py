@@ -72,6 +72,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "orgs.context_processors.roles",
                 "standards.context_processors.standards_nav",
+                "assessments.context_processors.assessments_nav",
             ],
         },
     },

@@ -4,6 +4,7 @@ import os
 
 from .base import *  # noqa: F401,F403
 from .base import BASE_DIR
+from .env import envbool
 
 # Sync Playwright runs an event loop in the test thread; the ORM would refuse.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -13,7 +14,9 @@ SECRET_KEY = "test-key-not-secret"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 MEDIA_ROOT = BASE_DIR / "var" / "test-media"
-CELERY_TASK_ALWAYS_EAGER = True
+# Tasks run inline in tests, unless the environment says otherwise: the launch test
+# starts a real worker with CELERY_TASK_ALWAYS_EAGER=false (tests/assessments/test_launch.py).
+CELERY_TASK_ALWAYS_EAGER = envbool("CELERY_TASK_ALWAYS_EAGER", True)
 # Tests set the client's address explicitly where lockout matters.
 AXES_ENABLED = True
 STORAGES = {

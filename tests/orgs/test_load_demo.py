@@ -28,6 +28,9 @@ User = get_user_model()
 
 
 def load(**options):
+    # The tree, logins and libraries only: the demo campaign (and its cost, ~5 s a load)
+    # is tested in tests/assessments/test_demo.py.
+    options.setdefault("without_campaign", True)
     out = StringIO()
     call_command("load_demo", stdout=out, **options)
     return out.getvalue()

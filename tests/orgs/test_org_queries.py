@@ -97,8 +97,10 @@ def test_detail_page(client_for, user, big_county, which, django_assert_max_num_
     # 1-3 session, user, grants; 4 the organization with its category (scope check);
     # 5 its ancestors; 6 count and 7 the page of its children; 8 their subtree counts;
     # 9 the people holding roles here; 10 the last 51 history records with their
-    # users; 11 the names of the categories in them; 12 the role changes here.
-    with django_assert_max_num_queries(12):
+    # users; 11 the names of the categories in them; 12 the role changes here;
+    # 13-14 the assessments panel (assessments/panels.py): the star history with
+    # users and assessments, the latest assessments with their campaigns.
+    with django_assert_max_num_queries(14):
         response = client.get(reverse("orgs:detail", args=[org.pk]))
     assert response.status_code == 200
 

@@ -12,6 +12,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from assessments.demo import DemoCampaign, load_demo_campaign
+from assessments.models import AssessmentStatus, Grade
 from orgs.demo.county import LOGINS
 from orgs.demo.loader import load_demo, summary
 from standards.libraries import load_libraries
@@ -31,6 +33,19 @@ def _table(header, rows):
     return "\n".join(lines)
 
 
+def campaign_table(demo):
+    """The demo campaign in a few lines: assessments by status, grades, stars, spot check."""
+    rows = [(AssessmentStatus(s).label, demo.by_status.get(s, 0)) for s in AssessmentStatus]
+    rows += [(_("Accepted as %(grade)s") % {"grade": Grade(g).label}, demo.by_grade.get(g, 0))
+             for g in Grade]
+    rows.append((_("Stars taken away"), demo.revoked))
+    if demo.spot_check is not None:
+        rows.append((_("Spot check (seed %(seed)s)") % {"seed": demo.spot_check.seed},
+                     _("%(samples)d sampled, %(findings)d finding(s)")
+                     % {"samples": demo.samples, "findings": demo.findings}))
+    return f"{demo.campaign}\n" + _table([_("Status"), _("Number of organizations")], rows)
+
+
 class Command(BaseCommand):
     help = "Load the demo county 青禾县 and one demo login per role (demo passwords)."
 
@@ -39,8 +54,12 @@ class Command(BaseCommand):
             "--force", action="store_true",
             help="Run even where settings.IS_PRODUCTION is True.",
         )
+        parser.add_argument(
+            "--without-campaign", action="store_true",
+            help="Leave out the demo campaign (assessments, stars, spot check): faster.",
+        )
 
-    def handle(self, *args, force=False, verbosity=1, **options):
+    def handle(self, *args, force=False, verbosity=1, without_campaign=False, **options):
         translation.activate(settings.LANGUAGE_CODE)
         if settings.IS_PRODUCTION and not force:
             raise CommandError(_(
@@ -53,6 +72,9 @@ class Command(BaseCommand):
         # skips the libraries the county has (load_libraries is idempotent).
         admin = get_user_model().objects.get(username=LOGINS[0][0])
         libraries = load_libraries(organization=result.root, by=admin)
+        # Then a campaign in every state, on the 五化 set (skipped if it is there).
+        campaign = DemoCampaign() if without_campaign else load_demo_campaign(
+            root=result.root, by=admin)
         if verbosity == 0:
             return
         if result.changed:
@@ -64,6 +86,8 @@ class Command(BaseCommand):
             self.stdout.write(_(
                 "The demo county already exists; the standard libraries it lacked were loaded."
             ))
+        elif campaign.created:
+            self.stdout.write(_("The demo county already exists; the demo campaign was added."))
         else:
             self.stdout.write(_("The demo county already exists; nothing was changed."))
         levels, categories = summary(result.root)
@@ -74,6 +98,8 @@ class Command(BaseCommand):
             [(r.standard_set.name, r.code, r.standard_set.version, r.dimensions, r.items,
               _("Loaded") if r.created else _("Already there")) for r in libraries],
         ))
+        if campaign.campaign is not None:
+            self.stdout.write("\n" + campaign_table(campaign))
         self.stdout.write("\n" + _table(
             [_("Username"), _("Password"), _("Role"), _("Organization")], result.logins
         ))
