@@ -18,6 +18,7 @@ urlpatterns = [
     path("orgs/", include("orgs.urls")),
     path("standards/", include("standards.urls")),
     path("assessments/", include("assessments.urls")),
+    path("rectification/", include("rectification.urls")),
     path("admin/", admin.site.urls),
 ]
 

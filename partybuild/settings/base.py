@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "orgs",
     "standards",
     "assessments",
+    "rectification",
     "funding",
     "demo",
 ]
