@@ -32,3 +32,27 @@ def assessment_panel(request, org):
         "can_revoke": bool(current)
         and path_in_scope(request.user, org.path, {Role.COUNTY_STAFF}),
     }
+
+
+# ---------------------------------------------------------------- the assessment page
+
+# The same arrangement for the assessment page: rectification shows the problems
+# found in an assessment there without assessments importing it. A function takes
+# (request, assessment) and returns None or (template_name, context), at a fixed
+# number of queries; the assessment was scope-checked by the page.
+_ASSESSMENT_PANELS = []
+
+
+def register_assessment_panel(func):
+    if func not in _ASSESSMENT_PANELS:
+        _ASSESSMENT_PANELS.append(func)
+    return func
+
+
+def assessment_panels_for(request, assessment):
+    shown = []
+    for func in _ASSESSMENT_PANELS:
+        panel = func(request, assessment)
+        if panel is not None:
+            shown.append(panel)
+    return shown

@@ -14,6 +14,7 @@ with formulas kept, so an importer can refuse formula cells instead of trusting
 values Excel cached. `cell_text(cell)` and friends turn cells into Python values.
 """
 
+import functools
 import tempfile
 import zipfile
 from dataclasses import dataclass
@@ -51,6 +52,16 @@ class Column:
     header: str
     width: int = 12
     number_format: str | None = None  # e.g. "0.00"; dates get yyyy-mm-dd by themselves
+    header_fill: str | None = None  # an RGB hex such as "DC3545" to mark this column's header
+
+
+@dataclass(frozen=True)
+class Filled:
+    """A cell value with a solid background (RGB hex, e.g. "198754"), such as a wall
+    chart's bar; `value` may be None for a coloured empty cell."""
+
+    value: object
+    color: str
 
 
 class XlsxRejected(Exception):
@@ -77,6 +88,10 @@ def safe_text(value: str) -> str:
 
 
 def _cell(ws, value, column: Column | None = None):
+    if isinstance(value, Filled):
+        cell = _cell(ws, value.value, column)
+        cell.fill = _fill(value.color)
+        return cell
     if isinstance(value, bool):
         raise TypeError("write booleans as text (是/否), Excel shows TRUE/FALSE")
     if value == "":
@@ -102,18 +117,26 @@ def _cell(ws, value, column: Column | None = None):
     return cell
 
 
-def write_table(*, title: str, scope: str, columns: list[Column], rows, sheet_title: str = ""):
+@functools.cache
+def _fill(color: str) -> PatternFill:
+    # One fill object per colour: the workbook's style table stays small however many cells.
+    return PatternFill("solid", fgColor=color)
+
+
+def write_table(*, title: str, scope: str, columns: list[Column], rows, sheet_title: str = "",
+                freeze_columns: int = 0):
     """Write one sheet to a temporary file and return the file, positioned at its start.
 
     `rows` may be any iterable (a generator keeps memory flat): each row is a
-    sequence of str / int / float / Decimal / date / datetime / None, one per column.
+    sequence of str / int / float / Decimal / date / datetime / None (or `Filled`),
+    one per column. `freeze_columns` keeps that many columns on the left in view too.
     """
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(title=(sheet_title or title)[:31])
     # Write-only sheets take layout before the first row.
     for idx, column in enumerate(columns, start=1):
         ws.column_dimensions[get_column_letter(idx)].width = column.width
-    ws.freeze_panes = f"A{HEADER_ROWS + 1}"
+    ws.freeze_panes = f"{get_column_letter(freeze_columns + 1)}{HEADER_ROWS + 1}"
 
     title_cell = _cell(ws, title)
     title_cell.font = _TITLE_FONT
@@ -126,7 +149,7 @@ def write_table(*, title: str, scope: str, columns: list[Column], rows, sheet_ti
     for column in columns:
         cell = _cell(ws, column.header)
         cell.font = _HEADER_FONT
-        cell.fill = _HEADER_FILL
+        cell.fill = _fill(column.header_fill) if column.header_fill else _HEADER_FILL
         cell.alignment = Alignment(horizontal="center")
         headers.append(cell)
     ws.append(headers)
@@ -140,10 +163,12 @@ def write_table(*, title: str, scope: str, columns: list[Column], rows, sheet_ti
     return out
 
 
-def xlsx_response(*, filename: str, title: str, scope: str, columns, rows, sheet_title=""):
+def xlsx_response(*, filename: str, title: str, scope: str, columns, rows, sheet_title="",
+                  freeze_columns: int = 0):
     """A download of one table; `filename` may be Chinese (sent RFC 5987 encoded)."""
     out = write_table(
-        title=title, scope=scope, columns=columns, rows=rows, sheet_title=sheet_title
+        title=title, scope=scope, columns=columns, rows=rows, sheet_title=sheet_title,
+        freeze_columns=freeze_columns,
     )
     return FileResponse(
         out, as_attachment=True, filename=filename, content_type=XLSX_CONTENT_TYPE

@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from django.http import Http404
 
 from orgs.models import Role
-from orgs.scoping import path_in_scope
+from orgs.scoping import path_in_scope, scope_q
 
-from .models import Pairing, Problem, RectificationTask, TaskStatus
+from .models import Pairing, Problem, RectificationTask, TaskStatus, TaskUpdate
 
 STAFF = {Role.COMMITTEE_STAFF, Role.COUNTY_STAFF}
 
@@ -23,11 +23,16 @@ def can_manage(user, org) -> bool:
     return path_in_scope(user, org.path, STAFF)
 
 
-def can_report(user, task) -> bool:
-    return task.status in (TaskStatus.OPEN, TaskStatus.IN_PROGRESS) and (
-        path_in_scope(user, task.organization.path, {Role.SECRETARY, *STAFF})
-        or (task.responsible_id is not None and task.responsible_id == user.pk)
+def is_reporter(user, task) -> bool:
+    """Who reports on a task whatever its status (the views answer 403 to anyone else,
+    and leave a report on a task waiting for its check to the service's 400)."""
+    return path_in_scope(user, task.organization.path, {Role.SECRETARY, *STAFF}) or (
+        task.responsible_id is not None and task.responsible_id == user.pk
     )
+
+
+def can_report(user, task) -> bool:
+    return task.status in (TaskStatus.OPEN, TaskStatus.IN_PROGRESS) and is_reporter(user, task)
 
 
 @dataclass(frozen=True)
@@ -39,9 +44,9 @@ class TaskAccess:
 
 def get_problem_for_user(request, pk):
     try:
-        problem = Problem.objects.select_related("organization", "item", "assessment").visible_to(
-            request.user
-        ).get(pk=pk)
+        problem = Problem.objects.select_related(
+            "organization", "item", "assessment__campaign", "finding", "found_by"
+        ).visible_to(request.user).get(pk=pk)
     except (Problem.DoesNotExist, ValueError, TypeError):
         raise Http404("No such problem") from None
     return problem, can_manage(request.user, problem.organization)
@@ -61,6 +66,16 @@ def get_task_for_user(request, pk):
         can_check=manage and task.status == TaskStatus.AWAITING_CHECK
         and task.responsible_id != request.user.pk,
     )
+
+
+def get_update_for_user(request, pk):
+    """A progress report's file is served to whoever may see its task, and to no one else."""
+    try:
+        return TaskUpdate.objects.select_related("task").filter(
+            scope_q(request.user, "task__organization__")
+        ).get(pk=pk)
+    except (TaskUpdate.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such file") from None
 
 
 def can_manage_pairings(user, org) -> bool:

@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from assessments.models import Assessment, Finding, Grade
@@ -94,7 +95,8 @@ class TaskStatus(models.TextChoices):
     OPEN = "open", _("Open")
     IN_PROGRESS = "in_progress", _("In progress")
     AWAITING_CHECK = "awaiting_check", _("Awaiting check")
-    CLOSED = "closed", _("Closed")
+    # A closed task was checked and closed (已销号); a campaign's "Closed" is 已结束.
+    CLOSED = "closed", pgettext_lazy("task status", "Closed")
 
 
 class RectificationTask(models.Model):

@@ -63,7 +63,9 @@ def problems_generate(*, assessment, by=None):
             found_by=by,
             description=_("%(code)s %(requirement)s — scored %(score)s of %(max)s")
             % {"code": item.code, "requirement": item.requirement,
-               "score": r.final_score.normalize(), "max": item.max_score.normalize()},
+               # format "f": Decimal("10.00").normalize() alone prints as "1E+1".
+               "score": format(r.final_score.normalize(), "f"),
+               "max": format(item.max_score.normalize(), "f")},
         ))
     before = Problem.objects.filter(assessment=assessment).count()
     Problem.objects.bulk_create(rows, ignore_conflicts=True)
@@ -140,6 +142,27 @@ def task_create(*, problem, measure, responsible_name, by, responsible=None, lea
     if task.deadline < task.starts_on:
         raise ValidationError(_("The deadline cannot be before the start."))
     task._history_user = by
+    task.full_clean()
+    task.save()
+    return task
+
+
+@transaction.atomic
+def task_edit(*, task, by, measure, responsible_name, starts_on, deadline, responsible=None,
+              leader_name=""):
+    """Change what a task asks of whom and by when. Its status moves only by reports and
+    checks; a closed task is a record and stays as it was checked."""
+    task = RectificationTask.objects.select_for_update().get(pk=task.pk)
+    if task.status == TaskStatus.CLOSED:
+        raise ValidationError(_("A closed task cannot be changed."))
+    if not (measure or "").strip() or not (responsible_name or "").strip():
+        raise ValidationError(_("A task needs a measure and a responsible person."))
+    if deadline < starts_on:
+        raise ValidationError(_("The deadline cannot be before the start."))
+    task.measure, task.responsible, task.responsible_name = measure, responsible, responsible_name
+    task.leader_name, task.starts_on, task.deadline = leader_name, starts_on, deadline
+    task._history_user = by
+    task._change_reason = _("Task edited")
     task.full_clean()
     task.save()
     return task

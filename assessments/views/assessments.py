@@ -30,6 +30,7 @@ from ..forms_review import (
     ReviewValuesForm,
     StarRevokeForm,
 )
+from ..panels import assessment_panels_for
 
 QUEUE_PAGE_SIZE = 50
 
@@ -59,6 +60,7 @@ def _render_detail(request, assessment, access, *, return_form=None, status=200)
             "page": page,
             "return_form": return_form or ReturnForm(),
             "accept_form": CommentForm(),
+            "panels": assessment_panels_for(request, assessment),
         },
         status=status,
     )

@@ -99,8 +99,10 @@ def test_detail_page(client_for, user, big_county, which, django_assert_max_num_
     # 9 the people holding roles here; 10 the last 51 history records with their
     # users; 11 the names of the categories in them; 12 the role changes here;
     # 13-14 the assessments panel (assessments/panels.py): the star history with
-    # users and assessments, the latest assessments with their campaigns.
-    with django_assert_max_num_queries(14):
+    # users and assessments, the latest assessments with their campaigns;
+    # 15-16 the rectification panel (rectification/panels.py): the subtree's open
+    # tasks and its latest problems.
+    with django_assert_max_num_queries(16):
         response = client.get(reverse("orgs:detail", args=[org.pk]))
     assert response.status_code == 200
 

@@ -16,6 +16,8 @@ from assessments.demo import DemoCampaign, load_demo_campaign
 from assessments.models import AssessmentStatus, Grade
 from orgs.demo.county import LOGINS
 from orgs.demo.loader import load_demo, summary
+from rectification.demo import load_demo_rectification
+from rectification.models import TaskStatus
 from standards.libraries import load_libraries
 
 
@@ -44,6 +46,14 @@ def campaign_table(demo):
                      _("%(samples)d sampled, %(findings)d finding(s)")
                      % {"samples": demo.samples, "findings": demo.findings}))
     return f"{demo.campaign}\n" + _table([_("Status"), _("Number of organizations")], rows)
+
+
+def rectification_table(demo):
+    """The demo's rectification tasks by status, the overdue ones and the 3+1 pairings."""
+    rows = [(TaskStatus(s).label, demo.by_status.get(s, 0)) for s in TaskStatus]
+    rows.append((_("Overdue"), demo.overdue))
+    rows.append((_("3+1 pairings"), demo.pairings))
+    return _table([_("Rectification task status"), _("Quantity")], rows)
 
 
 class Command(BaseCommand):
@@ -75,6 +85,9 @@ class Command(BaseCommand):
         # Then a campaign in every state, on the 五化 set (skipped if it is there).
         campaign = DemoCampaign() if without_campaign else load_demo_campaign(
             root=result.root, by=admin)
+        # Then its rectification: problems, tasks in every state, 3+1 pairings.
+        rectification = None if without_campaign else load_demo_rectification(
+            root=result.root, by=admin)
         if verbosity == 0:
             return
         if result.changed:
@@ -88,6 +101,11 @@ class Command(BaseCommand):
             ))
         elif campaign.created:
             self.stdout.write(_("The demo county already exists; the demo campaign was added."))
+        elif rectification is not None and rectification.created:
+            self.stdout.write(_(
+                "The demo county already exists; the demo rectification tasks and pairings "
+                "were added."
+            ))
         else:
             self.stdout.write(_("The demo county already exists; nothing was changed."))
         levels, categories = summary(result.root)
@@ -100,6 +118,8 @@ class Command(BaseCommand):
         ))
         if campaign.campaign is not None:
             self.stdout.write("\n" + campaign_table(campaign))
+        if rectification is not None and rectification.pairings:
+            self.stdout.write("\n" + rectification_table(rectification))
         self.stdout.write("\n" + _table(
             [_("Username"), _("Password"), _("Role"), _("Organization")], result.logins
         ))
