@@ -21,6 +21,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from assessments.admin import ReadOnlyInline
 from assessments.models import Assessment, AssessmentStatus, Grade
 from orgs.admin import ScopedHistoryMixin
 from orgs.models import Organization, Role
@@ -98,25 +99,6 @@ class ScopedAdmin(ScopedHistoryMixin, SimpleHistoryAdmin):
         elif db_field.related_model is get_user_model():
             kwargs["queryset"] = _people(request.user)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
-
-class ReadOnlyInline(admin.TabularInline):
-    """Shown to whoever sees the parent (the parent admin has checked the scope)."""
-
-    extra = 0
-    can_delete = False
-
-    def has_view_permission(self, request, obj=None):
-        return True
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 # ---------------------------------------------------------------- problems

@@ -7,11 +7,11 @@ changed by county staff over its issuer, and only while it is a draft.
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
-from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
+from orgs.admin import ScopedHistoryMixin
 from orgs.models import Level, Role
 from orgs.scoping import grants, has_role, is_unrestricted, lineage_q, scope_q
 
@@ -27,7 +27,7 @@ def _staff_with_roles(request):
     )
 
 
-class SetScopedAdmin(SimpleHistoryAdmin):
+class SetScopedAdmin(ScopedHistoryMixin, SimpleHistoryAdmin):
     """`set_path` is the way from the row to its StandardSet ("" for the set itself)."""
 
     set_path = "standard_set__"
@@ -58,16 +58,6 @@ class SetScopedAdmin(SimpleHistoryAdmin):
     def has_delete_permission(self, request, obj=None):
         return self.has_change_permission(request, obj)
 
-    def history_view(self, request, object_id, extra_context=None):
-        # simple-history would show hidden rows' history; only what the queryset shows.
-        if not is_unrestricted(request.user):
-            try:
-                visible = self.get_queryset(request).filter(pk=object_id).exists()
-            except (ValueError, TypeError):
-                visible = False
-            if not visible:
-                raise Http404
-        return super().history_view(request, object_id, extra_context)
 
 
 class DimensionInline(admin.TabularInline):
