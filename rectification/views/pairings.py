@@ -196,23 +196,35 @@ def pairing_detail(request, pk):
     })
 
 
+def _form_page(request, *, pairing, form, template, save, done_message):
+    """GET shows the form; a valid POST runs `save()` (which may raise the service's
+    ValidationError onto the form) and returns to the pairing; anything else is a 400."""
+    context = {"form": form, "pairing": pairing}
+    if request.method != "POST":
+        return render(request, template, context)
+    if form.is_valid():
+        try:
+            save()
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, done_message)
+            return redirect("rectification:pairing_detail", pk=pairing.pk)
+    return render(request, template, context, status=400)
+
+
+def _data(request):
+    return request.POST if request.method == "POST" else None
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def pairing_edit(request, pk):
     pairing = _for_manager(request, pk)
-    form = PairingEditForm(request.POST if request.method == "POST" else None, pairing=pairing)
-    context = {"form": form, "pairing": pairing}
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                form.save(by=request.user)
-            except ValidationError as error:
-                form.add_error(None, error)
-            else:
-                messages.success(request, _("Changes saved."))
-                return redirect("rectification:pairing_detail", pk=pairing.pk)
-        return render(request, "rectification/pairings/edit.html", context, status=400)
-    return render(request, "rectification/pairings/edit.html", context)
+    form = PairingEditForm(_data(request), pairing=pairing)
+    return _form_page(request, pairing=pairing, form=form,
+                      template="rectification/pairings/edit.html",
+                      save=lambda: form.save(by=request.user), done_message=_("Changes saved."))
 
 
 @login_required
@@ -222,19 +234,11 @@ def visit_create(request, pk):
     closed = _closed(request, pairing)
     if closed:
         return closed
-    form = VisitForm(request.POST if request.method == "POST" else None, pairing=pairing)
-    context = {"form": form, "pairing": pairing}
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                form.save(by=request.user)
-            except ValidationError as error:
-                form.add_error(None, error)
-            else:
-                messages.success(request, _("The visit was logged."))
-                return redirect("rectification:pairing_detail", pk=pairing.pk)
-        return render(request, "rectification/pairings/visit_form.html", context, status=400)
-    return render(request, "rectification/pairings/visit_form.html", context)
+    form = VisitForm(_data(request), pairing=pairing)
+    return _form_page(request, pairing=pairing, form=form,
+                      template="rectification/pairings/visit_form.html",
+                      save=lambda: form.save(by=request.user),
+                      done_message=_("The visit was logged."))
 
 
 @login_required
@@ -244,21 +248,13 @@ def milestone_create(request, pk):
     closed = _closed(request, pairing)
     if closed:
         return closed
-    form = MilestoneForm(request.POST if request.method == "POST" else None,
-                         target_date=pairing.target_date)
-    context = {"form": form, "pairing": pairing}
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                milestone_add(pairing=pairing, title=form.cleaned_data["title"],
-                              due_on=form.cleaned_data["due_on"])
-            except ValidationError as error:
-                form.add_error(None, error)
-            else:
-                messages.success(request, _("The milestone was added."))
-                return redirect("rectification:pairing_detail", pk=pairing.pk)
-        return render(request, "rectification/pairings/milestone_form.html", context, status=400)
-    return render(request, "rectification/pairings/milestone_form.html", context)
+    form = MilestoneForm(_data(request), target_date=pairing.target_date)
+    return _form_page(
+        request, pairing=pairing, form=form, template="rectification/pairings/milestone_form.html",
+        save=lambda: milestone_add(pairing=pairing, title=form.cleaned_data["title"],
+                                   due_on=form.cleaned_data["due_on"]),
+        done_message=_("The milestone was added."),
+    )
 
 
 @login_required
