@@ -19,6 +19,7 @@ urlpatterns = [
     path("standards/", include("standards.urls")),
     path("assessments/", include("assessments.urls")),
     path("rectification/", include("rectification.urls")),
+    path("funding/", include("funding.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -8,7 +8,10 @@ from django.contrib.auth import get_user_model
 from orgs.models import Assignment, Category, Level, Organization
 from orgs.tree_bulk import bulk_add
 
-SEEDED_CATEGORIES = dict(importlib.import_module("orgs.migrations.0002_seed_categories").CATEGORIES)
+SEEDED_CATEGORIES = {
+    **dict(importlib.import_module("orgs.migrations.0002_seed_categories").CATEGORIES),
+    "street": "街道",
+}
 
 
 def category(code="village"):

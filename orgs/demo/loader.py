@@ -75,7 +75,9 @@ def rows() -> list[Row]:
             walk(code, opts.get("children", ()))
 
     for code, name, level, children in COMMITTEES:
-        out.append(Row(code, ROOT[0], name, level, None))
+        # A 街道党工委 has a category of its own (seed 002's 街道党建工作经费).
+        category = "street" if name.endswith("街道党工委") else None
+        out.append(Row(code, ROOT[0], name, level, category))
         walk(code, children)
     return out
 
