@@ -14,6 +14,8 @@ from django.utils.translation import gettext as _
 
 from assessments.demo import DemoCampaign, load_demo_campaign
 from assessments.models import AssessmentStatus, Grade
+from funding.demo import load_demo_funding
+from funding.selectors import MoneyFilters, allocations_for_user, money_totals
 from orgs.demo.county import LOGINS
 from orgs.demo.loader import load_demo, summary
 from rectification.demo import load_demo_rectification
@@ -56,6 +58,24 @@ def rectification_table(demo):
     return _table([_("Rectification task status"), _("Quantity")], rows)
 
 
+def funding_table(root, by):
+    """Each demo year's money: promised, planned, paid and what falls short."""
+    rows = []
+    for year in sorted({*by_years(root)}):
+        t = money_totals(allocations_for_user(user=by, filters=MoneyFilters(year=year)))
+        rows.append((year, t["n"], f"{t['promised_min']:,.2f}", f"{t['paid']:,.2f}",
+                     f"{t['pay_gap']:,.2f}", t["n_short"]))
+    return _table([_("Year"), _("Allocations"), _("Policy minimum"), _("Paid"), _("Shortfall"),
+                   _("Allocations short")], rows)
+
+
+def by_years(root):
+    from funding.models import Allocation
+
+    return Allocation.objects.filter(organization__path__startswith=root.path).order_by() \
+        .values_list("year", flat=True).distinct()
+
+
 class Command(BaseCommand):
     help = "Load the demo county 青禾县 and one demo login per role (demo passwords)."
 
@@ -88,6 +108,8 @@ class Command(BaseCommand):
         # Then its rectification: problems, tasks in every state, 3+1 pairings.
         rectification = None if without_campaign else load_demo_rectification(
             root=result.root, by=admin)
+        # The seeds' funding policies, last year's and this year's plans and payments.
+        funding = load_demo_funding(root=result.root, by=admin)
         if verbosity == 0:
             return
         if result.changed:
@@ -101,6 +123,8 @@ class Command(BaseCommand):
             ))
         elif campaign.created:
             self.stdout.write(_("The demo county already exists; the demo campaign was added."))
+        elif funding.created:
+            self.stdout.write(_("The demo county already exists; the demo funding was added."))
         elif rectification is not None and rectification.created:
             self.stdout.write(_(
                 "The demo county already exists; the demo rectification tasks and pairings "
@@ -120,6 +144,7 @@ class Command(BaseCommand):
             self.stdout.write("\n" + campaign_table(campaign))
         if rectification is not None and rectification.pairings:
             self.stdout.write("\n" + rectification_table(rectification))
+        self.stdout.write("\n" + funding_table(result.root, admin))
         self.stdout.write("\n" + _table(
             [_("Username"), _("Password"), _("Role"), _("Organization")], result.logins
         ))
