@@ -5,9 +5,9 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from django.db.models import F
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.db.models import F
 
 from funding.demo import SHORT_LAST_YEAR, VENUE_SUBSIDY, load_demo_funding
 from funding.models import Allocation, Disbursement, FundingPolicy
