@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from orgs.models import BRANCH_LEVELS, Level, Organization, Role
+from partybuild.sampling import weighted_sample
 from standards.conditions import item_applies
 from standards.models import ItemKind, SetStatus, StandardItem
 
@@ -513,13 +514,10 @@ def spot_check_draw(*, campaign, by, name, share, weight_lagging=1, seed=None):
         raise ValidationError(_("The campaign has no assessments to draw from: launch it first."))
     # Rounded half up (四舍五入), as people count, and never an empty sample.
     count = max(1, int((len(candidates) * share / 100).quantize(Decimal("1"), ROUND_HALF_UP)))
-    rng = random.Random(seed)
-    keyed = []
-    for pk, grade in candidates:
-        weight = weight_lagging if grade == Grade.LAGGING else 1
-        # Efraimidis–Spirakis: the largest u^(1/w) keys form a weighted sample.
-        keyed.append((rng.random() ** (1 / weight), pk))
-    chosen = [pk for _key, pk in sorted(keyed, reverse=True)[:count]]
+    chosen = weighted_sample(
+        [(pk, weight_lagging if grade == Grade.LAGGING else 1) for pk, grade in candidates],
+        count, random.Random(seed),
+    )
     spot_check = SpotCheck.objects.create(
         campaign=campaign, name=name, share=share, weight_lagging=weight_lagging, seed=seed,
         drawn_by=by,

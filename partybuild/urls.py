@@ -20,6 +20,7 @@ urlpatterns = [
     path("assessments/", include("assessments.urls")),
     path("rectification/", include("rectification.urls")),
     path("funding/", include("funding.urls")),
+    path("supervision/", include("supervision.urls")),
     path("admin/", admin.site.urls),
 ]
 

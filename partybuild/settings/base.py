@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "assessments",
     "rectification",
     "funding",
+    "supervision",
     "demo",
 ]
 
@@ -151,6 +152,8 @@ EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = envbool("EMAIL_USE_SSL", False)
 DEFAULT_FROM_EMAIL = envstr("DEFAULT_FROM_EMAIL", "partybuild@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Where links in e-mailed reminders point (no request to build them from in a worker).
+SITE_URL = envstr("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 # Celery: Redis when REDIS_URL is set; otherwise a broker kept in files under
 # var/, so `make run` works with nothing installed and a worker in another

@@ -6,12 +6,8 @@ the test's committed rows in the same database) and Redis (the broker): it skips
 a bare machine and fails in CI when either is missing (tests/conftest.py need()).
 """
 
-import os
-import subprocess
 import time
-import uuid
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
 from django.db import connection
@@ -19,10 +15,10 @@ from django.urls import reverse
 
 from assessments import services
 from assessments.models import Campaign, CampaignStatus
-from partybuild.celery import app as celery_app
 
 from ..conftest import need
 from ..factories import add_many_branches
+from ..workers import new_queue, sending_to, start_worker
 from .campaign_builders import other_county, town_campaign
 
 pytestmark = pytest.mark.django_db
@@ -200,57 +196,18 @@ def test_a_failed_relaunch_keeps_the_campaign_open(client_for, people, campaign,
 # ---------------------------------------------------------------- a real worker
 
 
-def _worker_database_url():
-    s = connection.settings_dict
-    # pytest-django's database is test_<name>; the worker must use that one, not <name>.
-    auth = quote(s["USER"] or "", safe="")
-    if s["PASSWORD"]:
-        auth += ":" + quote(s["PASSWORD"], safe="")
-    host = f"{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}"
-    return f"postgres://{auth}@{host}/{quote(s['NAME'], safe='')}"
-
-
 @pytest.fixture
 def worker(transactional_db, require_redis, tmp_path):
     """A Celery worker process on a queue of its own (other workers on the same Redis
     must not take this test's task), against the test database."""
     need(connection.vendor == "postgresql", "needs PostgreSQL (set DATABASE_URL)")
-    queue = f"test-launch-{uuid.uuid4().hex[:8]}"
-    # This process sends for real (test settings run tasks eagerly) to that queue.
-    saved = {key: celery_app.conf.get(key) for key in ("task_always_eager", "task_default_queue")}
-    celery_app.conf.update(task_always_eager=False, task_default_queue=queue)
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "partybuild.settings.test",
-        "REDIS_URL": require_redis,
-        "DATABASE_URL": _worker_database_url(),
-        "CELERY_TASK_ALWAYS_EAGER": "false",
-    }
-    log = (tmp_path / "worker.log").open("w")
-    process = subprocess.Popen(
-        [str(ROOT / ".venv" / "bin" / "celery"), "-A", "partybuild", "worker", "--pool=solo",
-         "-l", "warning", "-Q", queue, "--without-gossip", "--without-mingle"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )
-    try:
-        yield SimpleWorker(process, tmp_path / "worker.log")
-    finally:
-        process.terminate()
+    queue = new_queue("test-launch")
+    with sending_to(queue):
+        w = start_worker(require_redis, tmp_path / "worker.log", queue)
         try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
-        log.close()
-        celery_app.conf.update(saved)
-
-
-class SimpleWorker:
-    def __init__(self, process, log_path):
-        self.process, self.log_path = process, log_path
-
-    def log(self):
-        return self.log_path.read_text(errors="replace")[-3000:]
+            yield w
+        finally:
+            w.stop()
 
 
 @pytest.mark.redis
