@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import dispatches, inspections, jobs, notifications
+from .views import badge, dispatches, inspections, jobs, notifications
 
 app_name = "supervision"
 
@@ -26,6 +26,7 @@ urlpatterns = [
     path("bulletin.xlsx", inspections.bulletin_export, name="bulletin_export"),
     # 提醒 (views/notifications.py)
     path("notifications/", notifications.notification_list, name="notification_list"),
+    path("notifications/badge/", badge.notification_badge, name="notification_badge"),
     path("notifications/read/", notifications.notification_mark_read, name="notification_mark_read"),
     path("notifications/<int:pk>/open/", notifications.notification_open, name="notification_open"),
     # Scheduled jobs (views/jobs.py)

@@ -75,6 +75,7 @@ TEMPLATES = [
                 "orgs.context_processors.roles",
                 "standards.context_processors.standards_nav",
                 "assessments.context_processors.assessments_nav",
+                "supervision.context_processors.supervision_nav",
             ],
         },
     },
@@ -117,6 +118,7 @@ LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Shanghai"
+FORMAT_MODULE_PATH = ["partybuild.formats"]  # money grouped 150,000.00 in Chinese too
 USE_I18N = True
 USE_TZ = True
 
