@@ -7,6 +7,7 @@ allocations are not multiplied by their number of payments.
 """
 
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import (
     Case,
@@ -29,6 +30,7 @@ from orgs.selectors.committees import COMMITTEE_PREFIX, committee_names
 from .models import MONEY, ZERO, Allocation, Disbursement
 
 NO_CATEGORY = "none"
+CENT = Decimal("0.01")
 MONEY_FIELD = DecimalField(**MONEY)
 # The report's "short" filter: below the policy minimum in what was paid, or in the plan.
 SHORT_PAID, SHORT_PLANNED = "paid", "planned"
@@ -128,6 +130,15 @@ def money_totals(queryset) -> dict:
         return {"n": 0, "n_orgs": 0, "n_short": 0, **dict.fromkeys(TOTAL_FIELDS, ZERO)}
     row = rows[0]
     row.pop("_all")
+    return _to_fen(row)
+
+
+def _to_fen(row: dict) -> dict:
+    """SQLite adds decimals as floats (300 × 100.10 = 30029.9999999998): round each sum
+    to the fen. PostgreSQL's numeric sums are exact and unchanged by this."""
+    for name in TOTAL_FIELDS:
+        if row.get(name) is not None:
+            row[name] = Decimal(row[name]).quantize(CENT, rounding=ROUND_HALF_UP)
     return row
 
 
@@ -143,20 +154,21 @@ def rollup_by_committee(*, user, filters: MoneyFilters) -> list[dict]:
     )
     names = committee_names()
     for row in rows:
+        _to_fen(row)
         row["name"] = names.get(row["committee_path"], "")
     return rows
 
 
 def rollup_by_category(*, user, filters: MoneyFilters) -> list[dict]:
     """One row per category (None for committees without one). One query."""
-    return list(
+    return [_to_fen(row) for row in (
         allocations_for_user(user=user, filters=filters, order=())
         .order_by()
         .values("organization__category_id", "organization__category__name",
                 "organization__category__ordering")
         .annotate(**_sums())
         .order_by("organization__category__ordering", "organization__category_id")
-    )
+    )]
 
 
 def disbursements_for_user(*, user, filters: MoneyFilters):
