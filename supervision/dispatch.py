@@ -17,6 +17,7 @@ from django.db.models import Count, DecimalField, Q, Sum, Value
 from django.db.models.functions import Coalesce, Substr
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from assessments.models import Assessment, AssessmentStatus, StarAction, StarRating
 from funding.models import Allocation, Disbursement
@@ -45,7 +46,7 @@ SECTIONS = [
     ("reviews", _("Reviews"), [("pending", _("Waiting for review"))]),
     ("problems", _("Problems"), [("found", _("Found this month"))]),
     ("tasks", _("Rectification tasks"), [
-        ("opened", _("Opened")), ("closed", _("Closed")), ("overdue", _("Overdue at month end")),
+        ("opened", _("Opened")), ("closed", pgettext_lazy("task status", "Closed")), ("overdue", _("Overdue at month end")),
     ]),
     ("pairings", _("3+1 pairings"), [
         ("active", _("Active")), ("visited", _("Visited this month")), ("visits", _("Visits")),

@@ -15,6 +15,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -26,7 +27,14 @@ from rectification import services as rectification
 from rectification.models import Pairing, PairingStatus, ProblemSource, RectificationTask, overdue_q
 
 from .dispatch import committees_qs
-from .models import Inspection, InspectionFinding, InspectionSample, InspectionStatus, SampleReason
+from .models import (
+    Inspection,
+    InspectionFinding,
+    InspectionSample,
+    InspectionStatus,
+    NotificationKind,
+    SampleReason,
+)
 from .rules import INSPECTION, quarter_start
 
 log = logging.getLogger(__name__)
@@ -153,6 +161,22 @@ def inspection_finish(*, inspection: Inspection, by, notes: str = ""):
 
 @transaction.atomic
 def inspectors_set(*, inspection: Inspection, by, users):
+    """Assign the inspectors; each newly assigned one is told (a notification, once a day)."""
+    before = set(inspection.inspectors.values_list("pk", flat=True))
     inspection._history_user = by
     inspection.inspectors.set(users)
+    added = [u for u in users if u.pk not in before]
+    if added:
+        from .reminders import Reminder, notify
+
+        url = reverse("supervision:inspection_detail", args=[inspection.pk])
+        title = _("You inspect %(committee)s in %(quarter)s") % {
+            "committee": inspection.committee.name,
+            "quarter": f"{inspection.period.year}Q{inspection.quarter}",
+        }
+        body = _("%(n)d organizations are in the sample; record your visits and findings.") % {
+            "n": inspection.samples.count()
+        }
+        notify([Reminder(u.pk, NotificationKind.INSPECTION, f"inspection:{inspection.pk}", title,
+                         body, url) for u in added], timezone.localdate())
     return inspection

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from orgs.models import Organization
@@ -112,7 +113,7 @@ class Dispatch(models.Model):
 
 
 class InspectionStatus(models.TextChoices):
-    PLANNED = "planned", _("Planned")
+    PLANNED = "planned", pgettext_lazy("inspection status", "Planned")
     IN_PROGRESS = "in_progress", _("In progress")
     DONE = "done", _("Done")
 

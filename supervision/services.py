@@ -38,7 +38,18 @@ def job_queue(*, job: str, run_for: date, by=None) -> JobRun:
     from .tasks import TASKS
 
     run = JobRun.objects.create(job=job, run_for=run_for, requested_by=by)
-    transaction.on_commit(lambda: TASKS[job].delay(run_for.isoformat(), run.pk))
+
+    def send():
+        try:
+            TASKS[job].delay(run_for.isoformat(), run.pk)
+        except Exception as exc:  # the broker is down: say so on the run, not "queued" forever
+            log.exception("could not queue %s for %s", job, run_for)
+            JobRun.objects.filter(pk=run.pk).update(
+                status=RunStatus.FAILED, finished_at=timezone.now(),
+                error=_("Could not reach the task queue: %(error)s") % {"error": exc},
+            )
+
+    transaction.on_commit(send)
     return run
 
 

@@ -80,3 +80,13 @@ def login(live_server):
         return page
 
     return do
+
+
+def assert_fits(page):
+    """The page does not scroll sideways; if it does, name the elements that stick out."""
+    extra = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    if extra > 1:
+        wide = page.evaluate("""() => [...document.querySelectorAll('body *')]
+            .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1)
+            .slice(-12).map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right))""")
+        raise AssertionError(f"{page.url} is {extra}px too wide: {wide}")

@@ -372,7 +372,7 @@ def test_edit_form_explains_the_quantity(client_for, people, paid):
     form = client_for(people.bob).get(
         url("allocation_edit", paid["A1", "village-sub-branch-members"].pk)).context["form"]
     assert str(form.fields["quantity"].help_text)
-    assert "person" in str(form.fields["quantity"].label)
+    assert "（人）" in str(form.fields["quantity"].label)  # zh_Hans: persons
 
 
 def test_edit_without_a_change_saves_nothing(client_for, people, a1_operating):

@@ -269,3 +269,16 @@ def test_supervise_command_refuses_a_bad_date():
 
     with pytest.raises(CommandError):
         call_command("supervise", "--date", "2026-13-01")
+
+
+def test_assigned_inspectors_are_told_once(county, people):
+    from supervision.inspections import inspectors_set
+
+    services.run_job(job=Job.INSPECTION, run_for=DAY)
+    plan = Inspection.objects.get(committee=county.town_a)
+    inspectors_set(inspection=plan, by=people.alice, users=[people.victor])
+    inspectors_set(inspection=plan, by=people.alice, users=[people.victor, people.alice])
+    told = Notification.objects.filter(kind=NotificationKind.INSPECTION)
+    assert sorted(told.values_list("user__username", flat=True)) == ["alice", "victor"]
+    assert all(n.url == f"/supervision/inspections/{plan.pk}/" for n in told)
+    assert set(plan.inspectors.all()) == {people.victor, people.alice}

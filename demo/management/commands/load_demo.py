@@ -21,6 +21,8 @@ from orgs.demo.loader import load_demo, summary
 from rectification.demo import load_demo_rectification
 from rectification.models import TaskStatus
 from standards.libraries import load_libraries
+from supervision.demo import load_demo_supervision
+from supervision.demo import summary_rows as supervision_rows
 
 
 def _width(text):
@@ -110,6 +112,8 @@ class Command(BaseCommand):
             root=result.root, by=admin)
         # The seeds' funding policies, last year's and this year's plans and payments.
         funding = load_demo_funding(root=result.root, by=admin)
+        # Then supervision, which reads all of the above: dispatches, inspections, reminders.
+        supervision = load_demo_supervision(root=result.root, by=admin)
         if verbosity == 0:
             return
         if result.changed:
@@ -123,6 +127,8 @@ class Command(BaseCommand):
             ))
         elif campaign.created:
             self.stdout.write(_("The demo county already exists; the demo campaign was added."))
+        elif supervision.created:
+            self.stdout.write(_("The demo county already exists; the demo supervision was added."))
         elif funding.created:
             self.stdout.write(_("The demo county already exists; the demo funding was added."))
         elif rectification is not None and rectification.created:
@@ -145,6 +151,8 @@ class Command(BaseCommand):
         if rectification is not None and rectification.pairings:
             self.stdout.write("\n" + rectification_table(rectification))
         self.stdout.write("\n" + funding_table(result.root, admin))
+        self.stdout.write("\n" + _table([_("Supervision"), _("Quantity")],
+                                         supervision_rows(supervision)))
         self.stdout.write("\n" + _table(
             [_("Username"), _("Password"), _("Role"), _("Organization")], result.logins
         ))
