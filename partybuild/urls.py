@@ -21,6 +21,7 @@ urlpatterns = [
     path("rectification/", include("rectification.urls")),
     path("funding/", include("funding.urls")),
     path("supervision/", include("supervision.urls")),
+    path("meetings/", include("meetings.urls")),
     path("admin/", admin.site.urls),
 ]
 

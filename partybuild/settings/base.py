@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "rectification",
     "funding",
     "supervision",
+    "meetings",
     "demo",
 ]
 
