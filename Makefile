@@ -31,10 +31,12 @@ demo: migrate
 run: demo
 	bin/dev-server
 
-## make test: the whole suite (PostgreSQL/Redis/Chromium tests skip unless available; never in CI).
+## make test: the whole suite (PostgreSQL/Redis/Chromium tests skip unless available; never in CI),
+## spread over one pytest-xdist worker per CPU (TEST_WORKERS=0 runs it in one process).
+TEST_WORKERS ?= auto
 test: install-dev
 	$(VENV)/bin/ruff check .
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(TEST_WORKERS)
 
 ## make messages: refresh the zh_Hans catalog from the code, then compile it.
 messages: install-dev

@@ -27,6 +27,7 @@ from assessments.models import (
 )
 from orgs.demo.county import LAGGING_CODES
 from rectification.models import Pairing, Problem, RectificationTask
+from supervision.models import InspectionFinding
 
 pytestmark = pytest.mark.django_db
 S = AssessmentStatus
@@ -171,6 +172,7 @@ def test_a_second_run_changes_nothing_and_the_values_are_always_the_same(demo):
     # (The demo's rectification rows point at its assessments, PROTECT: they go first.)
     Pairing.objects.all().delete()
     RectificationTask.objects.all().delete()
+    InspectionFinding.objects.all().delete()  # supervision's findings protect their problems
     Problem.objects.all().delete()
     Campaign.objects.all().delete()
     StarRating.objects.all().delete()
