@@ -59,6 +59,24 @@ SECTIONS = [
 ]
 MONEY_LINES = {("funding", "planned"), ("funding", "paid_month"), ("funding", "paid_year")}
 
+# Sections other apps add (the meeting log's 组织生活), by `register_section`: their
+# figures come from their own compute(period, under) -> {committee prefix: {line: value}},
+# counts only, in a fixed number of queries. REGISTERED_NAMES holds the fixed Chinese
+# names the Excel files use for them (excel_dispatches.SECTION_NAMES' shape).
+REGISTERED = {}
+REGISTERED_NAMES = {}
+
+
+def register_section(key, label, lines, compute, *, names=None):
+    """Append a section to SECTIONS, counted by `compute`. Registering twice is harmless
+    (AppConfig.ready may run more than once in tests)."""
+    if key in REGISTERED or any(k == key for k, _label, _lines in SECTIONS):
+        return
+    SECTIONS.append((key, label, list(lines)))
+    REGISTERED[key] = compute
+    if names is not None:
+        REGISTERED_NAMES[key] = names
+
 
 def committees_qs():
     """The committees a dispatch or an inspection is made for: the county's children."""
@@ -84,7 +102,8 @@ def _grouped(qs, path_field, **aggregates):
 def compile_figures(period: date, *, under: str = "") -> dict[str, dict]:
     """Every committee's figures for the month starting `period`, keyed by committee path.
 
-    `under` limits the counting to one committee's subtree (a recompile). Nine queries.
+    `under` limits the counting to one committee's subtree (a recompile). Nine queries, and
+    those of the registered sections.
     """
     start, end = period, month_end(period)
     since, until = _aware(start), _aware(end, end=True)
@@ -152,8 +171,9 @@ def compile_figures(period: date, *, under: str = "") -> dict[str, dict]:
             paid_month=money_sum("amount", paid_on__gte=start),
         ),
     }
+    extra = {key: compute(period, under) for key, compute in REGISTERED.items()}
     prefixes = set()
-    for rows in sources.values():
+    for rows in [*sources.values(), *extra.values()]:
         prefixes |= set(rows)
 
     def pick(source, name, prefix, zero=0):
@@ -177,6 +197,10 @@ def compile_figures(period: date, *, under: str = "") -> dict[str, dict]:
                 "paid_year": _yuan(pick("paid", "paid_year", prefix, Decimal(0))),
             },
         }
+        for key, _label, lines in SECTIONS:
+            if key in extra:
+                mine = extra[key].get(prefix, {})
+                figures[prefix][key] = {line: mine.get(line, 0) for line, _line_label in lines}
     return figures
 
 

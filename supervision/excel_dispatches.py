@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from partybuild.xlsx import NO, YES, Column, xlsx_response
 
-from .dispatch import MONEY_LINES
+from .dispatch import MONEY_LINES, REGISTERED_NAMES
 from .models import DispatchStatus
 from .selectors_dispatches import ALL_LINES, figure, totals
 
@@ -44,6 +44,8 @@ SECTION_NAMES = {
         "paid_year": ("年内累计拨付", "本年1月1日至月末累计拨付"),
     }),
 }
+# Sections other apps add (meetings' 组织生活) bring their fixed names along.
+SECTION_NAMES.update(REGISTERED_NAMES)
 STATUS_NAMES = {DispatchStatus.DRAFT: "草稿（未报送）", DispatchStatus.SUBMITTED: "已提交"}
 MONEY_FORMAT = "#,##0.00"
 COUNT_FORMAT = "#,##0"

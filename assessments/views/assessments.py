@@ -19,8 +19,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from orgs.models import Role
 from orgs.scoping import get_org_for_user, has_role, path_in_scope
 
+from .. import prefill, services
 from .. import selectors_review as selectors
-from .. import services
 from ..access import get_assessment_for_user
 from ..excel_assessment import assessment_export_response
 from ..forms_review import (
@@ -84,9 +84,14 @@ def _render_review(request, assessment, access, *, form=None, return_form=None,
         form = ReviewValuesForm(
             responses=responses, grade_levels=assessment.campaign.standard_set.grade_levels
         )
+    # Beside the secretary's value, what the records say (the meeting log's count of a
+    # bound item): one call for the page.
+    found = prefill.values_for(assessment, [row.item for row in page.rows])
     for row in page.rows:
         row.value_field = form[f"value_{row.item.pk}"]
         row.note_field = form[f"note_{row.item.pk}"]
+        row.prefill = found.get(row.item.pk)
+        row.prefill_differs = prefill.differs(row.prefill, row.response.self_value)
     return render(
         request,
         "assessments/review/review.html",

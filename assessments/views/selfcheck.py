@@ -29,7 +29,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from partybuild.xlsx import limit_uploads
 from standards.models import ItemKind
 
-from .. import services
+from .. import prefill, services
 from ..access import (
     assessment_access,
     get_assessment_for_user,
@@ -99,6 +99,31 @@ def _show(responses, posted=None, errors=None):
         r.shown_text = answer.get("text", r.self_text)
         r.shown_note = answer.get("note", r.self_note)
         r.error = errors.get(r.item_id, "")
+        r.value_posted = "value" in answer
+
+
+def _attach_prefill(assessment, responses):
+    """What other records say (the meeting log's counts, via assessments.prefill): one
+    call for the whole page. A number item with nothing entered shows the record's value
+    in its input, still to be saved; a value the secretary entered is never replaced. A
+    stored value that differs from the record's wants a note: the page warns (it does
+    not refuse) until there is one. Returns the items that warn."""
+    found = prefill.values_for(assessment, [r.item for r in responses])
+    differing = []
+    for r in responses:
+        r.prefill = found.get(r.item_id)
+        r.prefilled = False
+        r.prefill_differs = False
+        if r.prefill is None:
+            continue
+        if (r.item.kind == ItemKind.NUMBER and r.shown_value == ""
+                and not getattr(r, "value_posted", False)):
+            r.shown_value = r.prefill.value
+            r.prefilled = True
+        if prefill.differs(r.prefill, r.self_value) and not r.self_note.strip():
+            r.prefill_differs = True
+            differing.append(r)
+    return differing
 
 
 def _fill_context(request, assessment, responses, **extra):
@@ -119,6 +144,7 @@ def _fill_context(request, assessment, responses, **extra):
         "overdue": assessment.campaign.self_check_deadline < timezone.localdate(),
         "missing": [],
         "general_errors": [],
+        "log_differences": _attach_prefill(assessment, responses),
     }
     context.update(extra)
     return context

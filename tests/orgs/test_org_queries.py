@@ -101,8 +101,9 @@ def test_detail_page(client_for, user, big_county, which, django_assert_max_num_
     # 13-14 the assessments panel (assessments/panels.py): the star history with
     # users and assessments, the latest assessments with their campaigns;
     # 15-16 the rectification panel (rectification/panels.py): the subtree's open
-    # tasks and its latest problems.
-    with django_assert_max_num_queries(16):
+    # tasks and its latest problems; 17 the funding panel's years (funding/panels.py);
+    # 18-19 the meeting log panel's rules and this year's counts (meetings/panels.py).
+    with django_assert_max_num_queries(19):
         response = client.get(reverse("orgs:detail", args=[org.pk]))
     assert response.status_code == 200
 

@@ -16,6 +16,8 @@ from assessments.demo import DemoCampaign, load_demo_campaign
 from assessments.models import AssessmentStatus, Grade
 from funding.demo import load_demo_funding
 from funding.selectors import MoneyFilters, allocations_for_user, money_totals
+from meetings.demo import load_demo_meetings
+from meetings.demo import summary_rows as meeting_rows
 from orgs.demo.county import LOGINS
 from orgs.demo.loader import load_demo, summary
 from rectification.demo import load_demo_rectification
@@ -112,6 +114,8 @@ class Command(BaseCommand):
             root=result.root, by=admin)
         # The seeds' funding policies, last year's and this year's plans and payments.
         funding = load_demo_funding(root=result.root, by=admin)
+        # The meeting log (三会一课), read by the dispatches and reminders that follow.
+        meetings = load_demo_meetings(root=result.root, by=admin)
         # Then supervision, which reads all of the above: dispatches, inspections, reminders.
         supervision = load_demo_supervision(root=result.root, by=admin)
         if verbosity == 0:
@@ -127,6 +131,8 @@ class Command(BaseCommand):
             ))
         elif campaign.created:
             self.stdout.write(_("The demo county already exists; the demo campaign was added."))
+        elif meetings.created:
+            self.stdout.write(_("The demo county already exists; the demo meeting log was added."))
         elif supervision.created:
             self.stdout.write(_("The demo county already exists; the demo supervision was added."))
         elif funding.created:
@@ -151,6 +157,8 @@ class Command(BaseCommand):
         if rectification is not None and rectification.pairings:
             self.stdout.write("\n" + rectification_table(rectification))
         self.stdout.write("\n" + funding_table(result.root, admin))
+        self.stdout.write("\n" + _table([_("Organizational life"), _("Quantity")],
+                                         meeting_rows(meetings)))
         self.stdout.write("\n" + _table([_("Supervision"), _("Quantity")],
                                          supervision_rows(supervision)))
         self.stdout.write("\n" + _table(
