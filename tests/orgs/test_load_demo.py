@@ -165,10 +165,14 @@ def test_a_second_run_changes_nothing():
 
 def test_a_rerun_adds_only_what_is_missing(demo):
     from funding.models import Allocation, Disbursement
+    from meetings.models import Meeting
+    from supervision.models import InspectionSample
 
-    # Its money goes first: allocations protect their organization.
+    # What points at it goes first (money, meetings, inspection samples protect it).
     Disbursement.objects.filter(allocation__organization__code="QH09-004").delete()
     Allocation.objects.filter(organization__code="QH09-004").delete()
+    Meeting.objects.filter(organization__code="QH09-004").delete()
+    InspectionSample.objects.filter(organization__code="QH09-004").delete()
     Organization.objects.filter(code="QH09-004").delete()
     before = counts()
     load(verbosity=0)
