@@ -42,7 +42,7 @@ def browser():
 def _new_page(browser, request, viewport):
     context = browser.new_context(viewport=viewport, locale="zh-CN")
     page = context.new_page()
-    page.set_default_timeout(10_000)
+    page.set_default_timeout(20_000)  # generous: CI runs the browser beside other test workers
     name = re.sub(r"[^A-Za-z0-9_.-]+", "_", request.node.name)
     counter = {"n": 0}
 
