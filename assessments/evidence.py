@@ -177,7 +177,7 @@ def validate_upload(uploaded_file):
     return kind, name
 
 
-def _sha256(uploaded_file):
+def file_sha256(uploaded_file):
     digest = hashlib.sha256()
     uploaded_file.seek(0)
     for chunk in uploaded_file.chunks():
@@ -214,7 +214,7 @@ def evidence_add(*, response, uploaded_file, by):
             original_name=name,
             content_type=FILE_TYPES[kind].content_type,
             size=uploaded_file.size,
-            sha256=_sha256(uploaded_file),
+            sha256=file_sha256(uploaded_file),
             uploaded_by=by,
         )
         evidence.file.save(name, uploaded_file, save=False)

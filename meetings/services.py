@@ -1,7 +1,6 @@
 """The meeting log as plain functions: the shipped library, recording a meeting, its files,
 and the count a bound standard item reads from the log."""
 
-import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from assessments.evidence import validate_upload
+from assessments.evidence import FILE_TYPES, file_sha256, validate_upload
 from orgs.models import BRANCH_LEVELS, Organization
 
 from .models import ItemBinding, Meeting, MeetingAttachment, MeetingRule, MeetingType
@@ -116,17 +115,10 @@ def attachment_add(*, meeting: Meeting, uploaded_file, by) -> MeetingAttachment:
     if meeting.attachments.count() >= MAX_ATTACHMENTS:
         raise ValidationError(_("A meeting holds at most %(n)d files.") % {"n": MAX_ATTACHMENTS})
     kind, name = validate_upload(uploaded_file)  # EvidenceRejected with a message otherwise
-    digest = hashlib.sha256()
-    uploaded_file.seek(0)
-    for chunk in uploaded_file.chunks():
-        digest.update(chunk)
-    uploaded_file.seek(0)
-    from assessments.evidence import FILE_TYPES
-
     return MeetingAttachment.objects.create(
         meeting=meeting, file=uploaded_file, original_name=name,
         content_type=FILE_TYPES[kind].content_type, size=uploaded_file.size,
-        sha256=digest.hexdigest(), uploaded_by=by,
+        sha256=file_sha256(uploaded_file), uploaded_by=by,
     )
 
 

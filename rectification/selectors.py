@@ -24,8 +24,17 @@ from django.db.models.expressions import Window
 from django.db.models.functions import RowNumber, Substr
 from django.utils.translation import gettext_lazy as _
 
-from orgs.models import Category, Organization, Role
-from orgs.scoping import grants, has_role, is_unrestricted, scope_paths, scope_q
+from orgs.models import Organization, Role
+from orgs.scoping import grants, has_role, is_unrestricted
+from orgs.selectors.committees import (  # noqa: F401 (the lists' reads, re-exported)
+    COMMITTEE_DEPTH,
+    COMMITTEE_PREFIX,
+    category_choices,
+    committee_choices,
+    committee_names,
+    committee_of,
+    scope_names,
+)
 
 from .models import Problem, RectificationTask, Severity, TaskStatus, overdue_q
 
@@ -38,8 +47,6 @@ STEP = Organization.steplen
 # The committee level is the county's children (县委 → 党委/党工委): a committee's
 # subtree is the first two steps of a path, so the status matrix groups on that
 # prefix in the database (as assessments/selectors_campaigns.py does).
-COMMITTEE_DEPTH = 2
-COMMITTEE_PREFIX = COMMITTEE_DEPTH * STEP
 # The category filter's value for organizations without a category (committees).
 NO_CATEGORY = "none"
 # The groups of the 整改清单: the four statuses, and overdue across the unclosed ones
@@ -109,44 +116,8 @@ class ListFilters:
 NO_FILTERS = ListFilters()
 
 
-def committee_choices(user):
-    """The committee-level organizations in the user's scope: the committee filter's
-    choices and the status matrix's rows. Empty for a user whose scope lies below."""
-    return list(
-        Organization.objects.filter(depth=COMMITTEE_DEPTH, is_active=True)
-        .filter(scope_q(user))
-        .only("pk", "name", "code", "path", "depth")
-        .order_by("path")
-    )
-
-
-def categories():
-    return list(Category.objects.order_by("ordering", "pk").only("pk", "name"))
-
-
-def scope_names(user):
-    """The names of the user's scope roots, for an export's 范围; [] means everything."""
-    paths = scope_paths(user)
-    if paths is None:
-        return []
-    return list(
-        Organization.objects.filter(path__in=paths).order_by("path").values_list("name", flat=True)
-    )
-
-
-def committee_names() -> dict:
-    """path -> name of the organizations down to the committee level (a few per county):
-    an export's 所属党(工)委 column, looked up by the first steps of each row's path."""
-    return dict(
-        Organization.objects.filter(depth__lte=COMMITTEE_DEPTH).order_by().values_list("path", "name")
-    )
-
-
-def committee_of(path: str, names: dict) -> str:
-    """The name of the committee an organization belongs to ('' above the committees)."""
-    if len(path) < COMMITTEE_PREFIX:
-        return ""
-    return names.get(path[:COMMITTEE_PREFIX], "")
+# The committees of a scope, its names, the categories: shared with funding and supervision.
+categories = category_choices
 
 
 def _org_q(f: ListFilters) -> Q:

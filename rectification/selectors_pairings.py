@@ -33,6 +33,7 @@ from django.utils import timezone
 from assessments.models import Assessment, AssessmentStatus, Grade
 from orgs.models import Assignment, Organization, Role
 from orgs.scoping import scope_paths, scope_q
+from orgs.selectors.committees import scope_names  # noqa: F401 (the pairing export's 范围)
 
 from . import services
 from .models import Milestone, Pairing, PairingStatus, RectificationTask, TaskStatus, Visit
@@ -206,15 +207,6 @@ def helper_filter_choices(*, user):
             | Q(pk__in=visible.values("cadre_id"))
         ).only("pk", "username", "full_name").order_by("full_name", "username")
     )
-
-
-def scope_names(user) -> list[str]:
-    """The names of the organizations the user's scope starts from (one query; [] = all)."""
-    paths = scope_paths(user)
-    if paths is None:
-        return []
-    return list(Organization.objects.filter(path__in=paths).order_by("path")
-                .values_list("name", flat=True))
 
 
 def export_rows(queryset):

@@ -17,7 +17,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
 from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -26,6 +25,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from partybuild.files import checked_file_response
 from partybuild.xlsx import limit_uploads
 from standards.models import ItemKind
 
@@ -319,19 +319,8 @@ def _upload_refused(request, response, message):
 @require_GET
 def evidence_download(request, pk):
     evidence = get_evidence_for_user(request, pk)
-    try:
-        handle = evidence.file.open("rb")
-    except (FileNotFoundError, OSError):
-        raise Http404("The file is missing") from None
-    reply = FileResponse(
-        handle, as_attachment=True, filename=evidence.original_name,
-        content_type=evidence.content_type,
-    )
-    # Served as what we checked it to be, never as what a browser might guess.
-    reply["X-Content-Type-Options"] = "nosniff"
-    reply["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    reply["Cache-Control"] = "private, no-store"
-    return reply
+    return checked_file_response(evidence.file, filename=evidence.original_name,
+                                 content_type=evidence.content_type)
 
 
 @login_required

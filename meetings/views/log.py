@@ -17,7 +17,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import FileResponse, Http404
 from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -29,6 +28,7 @@ from assessments.evidence import EvidenceRejected, allowed_labels, too_large_err
 from orgs.models import Organization
 from orgs.scoping import get_org_for_user
 from orgs.selectors.committees import committee_choices, committee_names, committee_of, scope_names
+from partybuild.files import checked_file_response
 from partybuild.xlsx import limit_uploads
 
 from .. import access, excel, selectors, services
@@ -319,22 +319,10 @@ INLINE_TYPES = {"image/jpeg", "image/png", "application/pdf"}
 @require_GET
 def attachment_download(request, pk):
     attachment, _can_write = access.get_attachment_for_user(request, pk)
-    try:
-        handle = attachment.file.open("rb")
-    except (FileNotFoundError, OSError):
-        raise Http404("The file is missing") from None
-    inline = attachment.content_type in INLINE_TYPES
-    reply = FileResponse(handle, as_attachment=not inline, filename=attachment.original_name,
-                         content_type=attachment.content_type)
-    # Served as what we checked it to be, never as what a browser might guess.
-    reply["X-Content-Type-Options"] = "nosniff"
-    # Chromium will not open its PDF viewer in a sandboxed document, so a PDF gets the
-    # same lock-down minus `sandbox`.
-    reply["Content-Security-Policy"] = (
-        "default-src 'none'" if attachment.content_type == "application/pdf"
-        else "default-src 'none'; sandbox")
-    reply["Cache-Control"] = "private, no-store"
-    return reply
+    return checked_file_response(
+        attachment.file, filename=attachment.original_name,
+        content_type=attachment.content_type, inline=attachment.content_type in INLINE_TYPES,
+    )
 
 
 @login_required

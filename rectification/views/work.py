@@ -12,7 +12,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from assessments.access import get_assessment_for_user
 from assessments.evidence import allowed_labels, too_large_error
 from orgs.scoping import get_org_for_user, has_role
+from partybuild.files import checked_file_response
 from partybuild.xlsx import limit_uploads
 
 from .. import selectors_work as selectors
@@ -307,16 +308,8 @@ def update_file(request, pk):
     update = get_update_for_user(request, pk)
     if not update.file:
         raise Http404("No file")
-    try:
-        handle = update.file.open("rb")
-    except (FileNotFoundError, OSError):
-        raise Http404("The file is missing") from None
     # Images inline, so the task page can show them as thumbnails; anything else is saved.
-    image = update.content_type.startswith("image/")
-    reply = FileResponse(handle, as_attachment=not image, filename=update.original_name,
-                         content_type=update.content_type)
-    # Served as what we checked it to be, never as what a browser might guess.
-    reply["X-Content-Type-Options"] = "nosniff"
-    reply["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    reply["Cache-Control"] = "private, no-store"
-    return reply
+    return checked_file_response(
+        update.file, filename=update.original_name, content_type=update.content_type,
+        inline=update.content_type.startswith("image/"),
+    )
