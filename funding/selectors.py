@@ -142,21 +142,26 @@ def _to_fen(row: dict) -> dict:
     return row
 
 
+def rollup_by_prefix(queryset, length: int) -> dict:
+    """{path prefix: totals} of an allocation queryset grouped on the first `length`
+    characters of the organization's path (a committee, or any level's children). One query."""
+    rows = (
+        queryset.order_by()
+        .annotate(group_path=Substr("organization__path", 1, length))
+        .values("group_path")
+        .annotate(**_sums())
+        .order_by("group_path")
+    )
+    return {row.pop("group_path"): _to_fen(row) for row in rows}
+
+
 def rollup_by_committee(*, user, filters: MoneyFilters) -> list[dict]:
     """One row per committee: totals and how many allocations fall short. Two queries."""
-    rows = list(
-        allocations_for_user(user=user, filters=filters, order=())
-        .order_by()
-        .annotate(committee_path=Substr("organization__path", 1, COMMITTEE_PREFIX))
-        .values("committee_path")
-        .annotate(**_sums())
-        .order_by("committee_path")
-    )
+    grouped = rollup_by_prefix(allocations_for_user(user=user, filters=filters, order=()),
+                               COMMITTEE_PREFIX)
     names = committee_names()
-    for row in rows:
-        _to_fen(row)
-        row["name"] = names.get(row["committee_path"], "")
-    return rows
+    return [{"committee_path": path, **row, "name": names.get(path, "")}
+            for path, row in grouped.items()]
 
 
 def rollup_by_category(*, user, filters: MoneyFilters) -> list[dict]:

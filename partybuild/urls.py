@@ -22,6 +22,8 @@ urlpatterns = [
     path("funding/", include("funding.urls")),
     path("supervision/", include("supervision.urls")),
     path("meetings/", include("meetings.urls")),
+    path("exports/", include("exports.urls")),
+    path("reports/", include("reports.urls")),
     path("admin/", admin.site.urls),
 ]
 

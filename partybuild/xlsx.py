@@ -123,26 +123,38 @@ def _fill(color: str) -> PatternFill:
     return PatternFill("solid", fgColor=color)
 
 
-def write_table(*, title: str, scope: str, columns: list[Column], rows, sheet_title: str = "",
-                freeze_columns: int = 0):
-    """Write one sheet to a temporary file and return the file, positioned at its start.
+# Excel's limit per sheet; settings.XLSX_MAX_SHEET_ROWS lowers it (tests).
+EXCEL_MAX_ROWS = 1_048_576
 
-    `rows` may be any iterable (a generator keeps memory flat): each row is a
-    sequence of str / int / float / Decimal / date / datetime / None (or `Filled`),
-    one per column. `freeze_columns` keeps that many columns on the left in view too.
+
+@dataclass
+class Table:
+    """An export before it is written: what `write_table` needs, and how many rows.
+
+    `count` (the number of data rows, when known without reading them) lets the
+    exports app choose between an immediate download and a background job.
     """
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet(title=(sheet_title or title)[:31])
+
+    filename: str
+    title: str
+    scope: str
+    columns: list
+    rows: object  # any iterable of row sequences; a generator keeps memory flat
+    sheet_title: str = ""
+    freeze_columns: int = 0
+    count: int | None = None
+
+
+def _start_sheet(wb, *, title, sheet_title, scope_text, columns, freeze_columns):
+    ws = wb.create_sheet(title=sheet_title[:31])
     # Write-only sheets take layout before the first row.
     for idx, column in enumerate(columns, start=1):
         ws.column_dimensions[get_column_letter(idx)].width = column.width
     ws.freeze_panes = f"{get_column_letter(freeze_columns + 1)}{HEADER_ROWS + 1}"
-
     title_cell = _cell(ws, title)
     title_cell.font = _TITLE_FONT
     ws.append([title_cell])
-    exported_at = local_naive(timezone.now()).strftime("%Y-%m-%d %H:%M")
-    scope_cell = _cell(ws, f"{SCOPE_LABEL}：{scope}　{EXPORTED_AT_LABEL}：{exported_at}")
+    scope_cell = _cell(ws, scope_text)
     scope_cell.font = _MUTED_FONT
     ws.append([scope_cell])
     headers = []
@@ -153,8 +165,41 @@ def write_table(*, title: str, scope: str, columns: list[Column], rows, sheet_ti
         cell.alignment = Alignment(horizontal="center")
         headers.append(cell)
     ws.append(headers)
+    return ws
+
+
+def write_table(*, title: str, scope: str, columns: list[Column], rows, sheet_title: str = "",
+                freeze_columns: int = 0, on_progress=None, progress_every: int = 1000):
+    """Write one table to a temporary file and return the file, positioned at its start.
+
+    `rows` may be any iterable (a generator keeps memory flat): each row is a
+    sequence of str / int / float / Decimal / date / datetime / None (or `Filled`),
+    one per column. `freeze_columns` keeps that many columns on the left in view too.
+    A table longer than a sheet holds goes on in further sheets (名称(2), 名称(3), …),
+    each with the same title, scope and header rows. `on_progress(rows_written)`
+    is called every `progress_every` rows and once at the end.
+    """
+    wb = Workbook(write_only=True)
+    base = (sheet_title or title)[:27]
+    exported_at = local_naive(timezone.now()).strftime("%Y-%m-%d %H:%M")
+    scope_text = f"{SCOPE_LABEL}：{scope}　{EXPORTED_AT_LABEL}：{exported_at}"
+    per_sheet = getattr(settings, "XLSX_MAX_SHEET_ROWS", EXCEL_MAX_ROWS) - HEADER_ROWS
+    layout = {"title": title, "scope_text": scope_text, "columns": columns,
+              "freeze_columns": freeze_columns}
+    ws = _start_sheet(wb, sheet_title=base, **layout)
+    sheets, on_sheet, written = 1, 0, 0
     for row in rows:
+        if on_sheet == per_sheet:
+            sheets += 1
+            ws = _start_sheet(wb, sheet_title=f"{base}({sheets})", **layout)
+            on_sheet = 0
         ws.append([_cell(ws, value, column) for value, column in zip(row, columns, strict=True)])
+        on_sheet += 1
+        written += 1
+        if on_progress is not None and written % progress_every == 0:
+            on_progress(written)
+    if on_progress is not None:
+        on_progress(written)
 
     # Deleted when closed: FileResponse closes it once the download is sent.
     out = tempfile.TemporaryFile(suffix=".xlsx")
@@ -163,16 +208,24 @@ def write_table(*, title: str, scope: str, columns: list[Column], rows, sheet_ti
     return out
 
 
-def xlsx_response(*, filename: str, title: str, scope: str, columns, rows, sheet_title="",
-                  freeze_columns: int = 0):
-    """A download of one table; `filename` may be Chinese (sent RFC 5987 encoded)."""
+def table_response(table: Table):
+    """A download of a table, written now; `filename` may be Chinese (sent RFC 5987 encoded)."""
     out = write_table(
-        title=title, scope=scope, columns=columns, rows=rows, sheet_title=sheet_title,
-        freeze_columns=freeze_columns,
+        title=table.title, scope=table.scope, columns=table.columns, rows=table.rows,
+        sheet_title=table.sheet_title, freeze_columns=table.freeze_columns,
     )
     return FileResponse(
-        out, as_attachment=True, filename=filename, content_type=XLSX_CONTENT_TYPE
+        out, as_attachment=True, filename=table.filename, content_type=XLSX_CONTENT_TYPE
     )
+
+
+def xlsx_response(*, filename: str, title: str, scope: str, columns, rows, sheet_title="",
+                  freeze_columns: int = 0):
+    """A download of one table, for exports that stay small (see the exports app for large ones)."""
+    return table_response(Table(
+        filename=filename, title=title, scope=scope, columns=columns, rows=rows,
+        sheet_title=sheet_title, freeze_columns=freeze_columns,
+    ))
 
 
 def dated_filename(stem: str) -> str:

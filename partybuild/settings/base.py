@@ -39,6 +39,8 @@ INSTALLED_APPS = [
     "funding",
     "supervision",
     "meetings",
+    "exports",
+    "reports",
     "demo",
 ]
 
@@ -194,3 +196,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": envstr("LOG_LEVEL", "INFO")},
     "loggers": {"axes": {"level": "WARNING"}},
 }
+
+# Exports (exports app): up to this many rows download at once, more run in the background.
+EXPORT_SYNC_MAX_ROWS = envint("EXPORT_SYNC_MAX_ROWS", 5000)
+EXPORT_KEEP_DAYS = envint("EXPORT_KEEP_DAYS", 3)
