@@ -6,6 +6,9 @@ ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 \
     PARTYBUILD_VAR_DIR=/var/lib/partybuild
 
 WORKDIR /app
+# pg_dump/pg_restore for `manage.py backup`/`restore`: bookworm's 15, the compose file's server.
+RUN apt-get update && apt-get install -y --no-install-recommends postgresql-client \
+    && rm -rf /var/lib/apt/lists/*
 COPY requirements.txt .
 RUN pip install --no-cache-dir -r requirements.txt
 

@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 
-.PHONY: run test install install-dev migrate demo messages check lint clean
+.PHONY: run test install install-dev migrate demo messages check lint clean backup restore bench
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -49,6 +49,24 @@ check: install-dev
 
 lint: install-dev
 	$(VENV)/bin/ruff check .
+
+## make bench SCALE=city: generate a synthetic county, city (default) or province into the
+## PostgreSQL database pb_bench (BENCH_DATABASE_URL; it refuses any other), measure pages, exports,
+## jobs and load, print the table and write bench/results.json (see bench/run.py).
+SCALE ?= city
+bench: install
+	$(PY) -m bench.run --scale $(SCALE)
+
+## make backup: the database (pg_dump, or SQLite's backup API) and the uploaded files in one
+## archive, var/backups/partybuild-<date>-<time>.tar.gz.
+backup: install
+	$(PY) manage.py backup
+
+## make restore FILE=var/backups/….tar.gz: put a backup back into an empty database
+## (FORCE=1 replaces a database that already holds users or organizations).
+restore: install
+	@test -n "$(FILE)" || { echo "usage: make restore FILE=var/backups/partybuild-….tar.gz [FORCE=1]"; exit 2; }
+	$(PY) manage.py restore "$(FILE)" $(if $(filter 1 true yes,$(FORCE)),--force,)
 
 clean:
 	rm -rf $(VENV) var

@@ -17,6 +17,7 @@ from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from orgs.models import Category, Organization
+from partybuild.history import by_or_request_user
 from standards.models import StandardItem, StandardSet
 
 
@@ -180,6 +181,8 @@ class Assessment(models.Model):
     accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
+    # Who changed status, scores, grade or stars, and from what (the audit log).
+    history = HistoricalRecords(excluded_fields=["updated_at"])
     objects = AssessmentQuerySet.as_manager()
 
     class Meta:
@@ -237,6 +240,11 @@ class ItemResponse(models.Model):
     self_score = models.DecimalField(max_digits=6, decimal_places=2, null=True, blank=True)
     final_score = models.DecimalField(max_digits=6, decimal_places=2, null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    # Changes only: the blank rows made when a self-check is first opened are not recorded
+    # (a few hundred per assessment, no decision in them); the audit log compares a first
+    # change with the blank defaults.
+    history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:
         ordering = ["item__dimension__ordering", "item__ordering"]
@@ -300,10 +308,15 @@ class StarRating(models.Model):
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField(_("at"), auto_now_add=True)
 
+    history = HistoricalRecords(get_user=by_or_request_user)
+
     class Meta:
         ordering = ["-at", "-pk"]
         verbose_name = _("star rating")
         verbose_name_plural = _("star ratings")
+        # An organization's latest rating (its current stars, and the one before a
+        # change) is one index probe: the dashboard asks it of every organization.
+        indexes = [models.Index(fields=["organization", "-at", "-id"], name="star_rating_latest")]
 
 
 class SpotCheck(models.Model):
@@ -358,6 +371,8 @@ class Finding(models.Model):
     note = models.TextField(_("note"))
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField(_("at"), auto_now_add=True)
+
+    history = HistoricalRecords(get_user=by_or_request_user)
 
     class Meta:
         ordering = ["at", "pk"]

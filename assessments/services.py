@@ -17,6 +17,7 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_update_with_history, get_history_manager_for_model
 
 from orgs.models import BRANCH_LEVELS, Level, Organization, Role
 from partybuild.sampling import weighted_sample
@@ -170,9 +171,19 @@ def launch_run(*, campaign_id):
         for start in range(0, len(org_ids), LAUNCH_BATCH):
             batch = org_ids[start : start + LAUNCH_BATCH]
             with transaction.atomic():
+                had = set(
+                    Assessment.objects.filter(campaign=campaign, organization_id__in=batch)
+                    .values_list("organization_id", flat=True)
+                )
+                new = [pk for pk in batch if pk not in had]
                 Assessment.objects.bulk_create(
-                    [Assessment(campaign=campaign, organization_id=pk) for pk in batch],
+                    [Assessment(campaign=campaign, organization_id=pk) for pk in new],
                     ignore_conflicts=True,  # the unique (campaign, organization) makes reruns harmless
+                )
+                # The audit trail's "+" rows; bulk_create gives no ids on SQLite, so read them back.
+                get_history_manager_for_model(Assessment).bulk_history_create(
+                    list(Assessment.objects.filter(campaign=campaign, organization_id__in=new)),
+                    default_user=campaign.created_by,
                 )
                 done += len(batch)
                 Campaign.objects.filter(pk=campaign_id).update(launch_done=done)
@@ -181,9 +192,12 @@ def launch_run(*, campaign_id):
             launch_error=str(exc)[:500], status=_status_before_launch(campaign)
         )
         raise
-    Campaign.objects.filter(pk=campaign_id).update(
-        status=CampaignStatus.ACTIVE, launched_at=timezone.now(), launch_done=done
+    # A save, not an update: the audit trail shows the campaign becoming active.
+    campaign.refresh_from_db()
+    campaign.status, campaign.launched_at, campaign.launch_done = (
+        CampaignStatus.ACTIVE, timezone.now(), done
     )
+    campaign.save(update_fields=["status", "launched_at", "launch_done"])
 
 
 # --------------------------------------------------------------------------- self-check
@@ -221,6 +235,7 @@ def _move(assessment, to, *, by, comment=""):
         assessment=assessment, from_status=assessment.status, to_status=to, by=by, comment=comment
     )
     assessment.status = to
+    assessment._history_user = by
 
 
 def _values(responses, stage):
@@ -269,14 +284,19 @@ def _refresh_self(assessment, responses=None):
     return result
 
 
-def _store_item_scores(assessment, stage):
+def _store_item_scores(assessment, stage, by=None):
     responses = list(assessment.responses.select_related("item__dimension"))
     result = compute(assessment=assessment, stage=stage, responses=responses)
     by_item = {r.item.pk: r.score for r in result.items}
     field_name = "self_score" if stage == "self" else "final_score"
+    changed = []
     for response in responses:
-        setattr(response, field_name, by_item.get(response.item_id))
-    ItemResponse.objects.bulk_update(responses, [field_name])
+        score = by_item.get(response.item_id)
+        if getattr(response, field_name) != score:
+            setattr(response, field_name, score)
+            changed.append(response)
+    # Only the scores that moved, each with a row in the audit trail.
+    bulk_update_with_history(changed, ItemResponse, [field_name], default_user=by)
     return result
 
 
@@ -318,11 +338,14 @@ def assessment_save(*, assessment, by, answers):
         changed.append(response)
     if errors:
         raise ValidationError(errors)
-    ItemResponse.objects.bulk_update(changed, ["self_value", "self_text", "self_note", "updated_at"])
+    bulk_update_with_history(
+        changed, ItemResponse, ["self_value", "self_text", "self_note", "updated_at"], default_user=by
+    )
     if assessment.status == S.NOT_STARTED or assessment.status == S.RETURNED:
         _move(assessment, S.DRAFT, by=by)
         assessment.started_at = assessment.started_at or timezone.now()
     _refresh_self(assessment, list(responses.values()))
+    assessment._history_user = by
     assessment.save()
     return assessment
 
@@ -379,7 +402,7 @@ def assessment_submit(*, assessment, by):
     if missing:
         raise ValidationError(missing)
     _move(assessment, S.SUBMITTED, by=by)
-    _store_item_scores(assessment, "self")
+    _store_item_scores(assessment, "self", by=by)
     _refresh_self(assessment)
     assessment.submitted_at = timezone.now()
     assessment.return_reason = ""
@@ -425,12 +448,14 @@ def reviewer_save(*, assessment, by, values):
         changed.append(response)
     if errors:
         raise ValidationError(errors)
-    ItemResponse.objects.bulk_update(changed, ["reviewer_value", "reviewer_note", "updated_at"])
+    bulk_update_with_history(
+        changed, ItemResponse, ["reviewer_value", "reviewer_note", "updated_at"], default_user=by
+    )
     return assessment
 
 
-def _refresh_final(assessment):
-    result = _store_item_scores(assessment, "final")
+def _refresh_final(assessment, by=None):
+    result = _store_item_scores(assessment, "final", by=by)
     assessment.final_score = result.total
     assessment.grade = result.grade
     assessment.stars = result.stars
@@ -450,7 +475,7 @@ def assessment_approve(*, assessment, by, comment=""):
              for code in unscored.values_list("item__code", flat=True)]
         )
     _move(assessment, S.REVIEWED, by=by, comment=comment)
-    _refresh_final(assessment)
+    _refresh_final(assessment, by=by)
     assessment.reviewed_at = timezone.now()
     assessment.save()
     return assessment
@@ -461,7 +486,7 @@ def assessment_accept(*, assessment, by, comment=""):
     """验收 by county staff: the grade stands and the stars are awarded."""
     assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
     _move(assessment, S.ACCEPTED, by=by, comment=comment)
-    _refresh_final(assessment)
+    _refresh_final(assessment, by=by)
     assessment.accepted_at = timezone.now()
     assessment.save()
     if assessment.stars is not None:
@@ -540,7 +565,8 @@ def finding_record(*, sample, item, found_value, note, by, revoke_stars=False, r
         raise ValidationError(_("Describe what was found."))
     finding = Finding.objects.create(sample=sample, item=item, found_value=value, note=note, by=by)
     if assessment.status in (S.REVIEWED, S.ACCEPTED):
-        _refresh_final(assessment)
+        _refresh_final(assessment, by=by)
+        assessment._history_user = by
         assessment.save()
     if revoke_stars:
         star_revoke(organization=assessment.organization, by=by, assessment=assessment,

@@ -69,7 +69,8 @@ class SetChoiceForm(forms.Form):
     """The GET form that picks the set whose items the binding form offers."""
 
     set = SetLabel(label=_("Standard set"), queryset=StandardSet.objects.none(), required=False,
-                   empty_label=None, widget=forms.Select(attrs=BIG))
+                   empty_label=None,
+                   widget=forms.Select(attrs={**BIG, "data-autosubmit": ""}))  # static/js/app.js
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)

@@ -17,6 +17,7 @@ from simple_history.models import HistoricalRecords
 
 from assessments.models import Assessment, Finding, Grade
 from orgs.models import Organization
+from partybuild.history import by_or_request_user
 from standards.models import StandardItem
 
 
@@ -184,6 +185,8 @@ class TaskCheck(models.Model):
     comment = models.TextField(_("comment"), blank=True)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords(get_user=by_or_request_user)
 
     class Meta:
         ordering = ["at", "pk"]

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from simple_history.utils import get_history_manager_for_model
 
 from assessments.evidence import FILE_TYPES, EvidenceRejected, validate_upload
 from assessments.models import Assessment, AssessmentStatus, Grade
@@ -67,9 +68,18 @@ def problems_generate(*, assessment, by=None):
                "score": format(r.final_score.normalize(), "f"),
                "max": format(item.max_score.normalize(), "f")},
         ))
-    before = Problem.objects.filter(assessment=assessment).count()
+    had = set(
+        Problem.objects.filter(assessment=assessment, source=ProblemSource.ASSESSMENT)
+        .values_list("item_id", flat=True)
+    )
+    rows = [row for row in rows if row.item_id not in had]
     Problem.objects.bulk_create(rows, ignore_conflicts=True)
-    return Problem.objects.filter(assessment=assessment).count() - before
+    # The audit trail's "+" rows; bulk_create gives no ids on SQLite, so read them back.
+    made = list(Problem.objects.filter(
+        assessment=assessment, source=ProblemSource.ASSESSMENT, item_id__in=[r.item_id for r in rows]
+    ))
+    get_history_manager_for_model(Problem).bulk_history_create(made, default_user=by)
+    return len(made)
 
 
 def problems_sync(*, by=None):

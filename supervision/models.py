@@ -19,6 +19,7 @@ from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from orgs.models import Organization
+from partybuild.history import by_or_request_user
 
 
 class Job(models.TextChoices):
@@ -202,6 +203,8 @@ class InspectionFinding(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT, related_name="+"
     )
     at = models.DateTimeField(_("at"), auto_now_add=True)
+
+    history = HistoricalRecords(get_user=by_or_request_user)
 
     class Meta:
         ordering = ["sample", "at"]

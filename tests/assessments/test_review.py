@@ -402,7 +402,7 @@ def test_review_save_queries(client_for, many_items, people, django_assert_max_n
     data = review_post(many_items)
     # 1-3 session, user, grants; 4 the assessment; 5 the responses for the form;
     # in reviewer_save: 6 savepoint, 7 the row locked, 8 the responses, 9 one bulk
-    # update of them all, 10 release.
-    with django_assert_max_num_queries(10):
+    # update of them all, 10 their audit-trail rows in one insert, 11 release.
+    with django_assert_max_num_queries(11):
         response = client.post(url("review", many_items), data)
     assert response.status_code == 302

@@ -5,7 +5,10 @@ Scoping on every URL: the county's people read the county's set, a second county
 and helpers get 403); a secretary prints the checklist of their own category only.
 """
 
+from pathlib import Path
+
 import pytest
+from django.conf import settings
 from django.urls import reverse
 
 from orgs.models import Category
@@ -230,7 +233,10 @@ def test_checklist_one_page_per_category(client_for, people, lib):
     }
     html = response.content.decode()
     assert html.count('data-testid="checklist-page"') == len(pages)
-    assert "break-after: page" in html and "size: A4 portrait" in html
+    # The print rules live in a stylesheet (the content security policy refuses <style>).
+    assert "css/checklist.css" in html
+    css = (Path(settings.BASE_DIR) / "static" / "css" / "checklist.css").read_text()
+    assert "break-after: page" in css and "size: A4 portrait" in css
     assert "☐" in html and "≥ 70 ㎡" in html and lib.wuhua.name in html
 
 

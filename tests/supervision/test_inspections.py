@@ -424,7 +424,7 @@ def test_the_bulletin_lists_the_findings_by_committee(client_for, people, plans)
     assert groups["TC"].findings == []
     assert response.context["totals"]["n_findings"] == 3
     assert reverse("rectification:problem_detail", args=[high.problem_id]).encode() in response.content
-    assert b"window.print()" in response.content
+    assert b"data-print" in response.content  # static/js/app.js prints (no inline script)
 
     bob = client_for(people.bob).get(url("bulletin"), {"quarter": QUARTER})
     assert [g.committee.code for g in bob.context["groups"]] == ["A"]
