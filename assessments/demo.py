@@ -1,7 +1,9 @@
 """The demo county's campaign: 青禾县's 2026 分类定级 on the shipped 五化 set, caught in the
 state a real one is in at the end of April — some branches accepted with grades and
 stars, some reviewed, some waiting for review, a couple returned, many in draft and
-the rest not started; one 摘牌降星 and one spot check with a finding.
+the rest not started; one 摘牌降星 and one spot check with a finding. Beside it, last
+year's campaign (2025), closed, every branch accepted with a grade: what the
+dashboard compares this year's grades with.
 
 Everything goes through the services (assessment_save, submit, return, reviewer_save,
 approve, accept, star_revoke, spot_check_draw, finding_record), as the demo users
@@ -16,27 +18,32 @@ transaction, so an interrupted run leaves nothing half made.
 import hashlib
 import random
 from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 
 from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Count, F
+from django.db.models import Count, F, OuterRef, Subquery
+from django.utils import timezone
 
 from orgs.demo.county import LAGGING_CODES
 from standards.conditions import item_applies
 from standards.models import ItemKind, SetStatus, StandardItem, StandardSet
 
-from . import services
+from . import scoring, services
 from .models import (
+    Assessment,
     AssessmentStatus,
     Campaign,
+    CampaignStatus,
     Evidence,
     Finding,
     Grade,
     ItemResponse,
     StarAction,
     StarRating,
+    Transition,
 )
 
 NAME = "基层组织建设年分类定级"
@@ -249,11 +256,13 @@ def summarise(campaign, result=None):
 
 
 def load_demo_campaign(*, root, by):
-    """Make the demo campaign if it is not there; return a DemoCampaign summary.
-    `by` is the demo admin; the other demo logins are used where they fit."""
+    """Make the demo campaign (and last year's) if it is not there; return a DemoCampaign
+    summary. `by` is the demo admin; the other demo logins are used where they fit."""
     existing = Campaign.objects.filter(organization=root, name=NAME, year=YEAR).first()
     if existing is not None:
-        return summarise(existing)
+        result = summarise(existing)
+        result.created = load_previous_campaign(current=existing, by=by) is not None
+        return result
     standard_set = (
         StandardSet.objects.filter(organization=root, code=SET_CODE, status=SetStatus.PUBLISHED)
         .order_by("-version").first()
@@ -274,6 +283,7 @@ def load_demo_campaign(*, root, by):
               secretary=users.get("secretary", by))
         _revoke_one(campaign, county)
         _spot_check(campaign, county, users.get("viewer", by))
+        load_previous_campaign(current=campaign, by=by)
     return summarise(campaign, result)
 
 
@@ -372,3 +382,151 @@ def _spot_check(campaign, county, inspector):
         note=f"查阅台账发现，“{response.item.requirement}”一项实际为{found:f}{response.item.unit}，"
              "与自查填报不符。",
     )
+
+
+# ---------------------------------------------------------------- last year's campaign
+
+PREVIOUS_NAME = "2025年度基层党组织分类定级"
+PREVIOUS_YEAR = YEAR - 1
+PREVIOUS_ACCEPTED_ON = (5, 20)  # month, day: when the county accepted last year's results
+# Of the branches graded this year, how last year's grade relates to this year's
+# (the rest kept it): a share rose since (lower last year), a share fell.
+ROSE_SINCE, FELL_SINCE = 0.25, 0.2
+# Last year's 先进 share among the branches not graded yet this year.
+PREVIOUS_ADVANCED = 0.4
+GRADE_ORDER = [Grade.LAGGING, Grade.GENERAL, Grade.ADVANCED]
+
+
+def _previous_grade(code, current, rng):
+    """Last year's grade. Only the county's lagging branches were 后进 (they still are,
+    but for one that has slipped since), so the 后进 lists and the inspections' draw,
+    which read every accepted 后进, read the same branches as without this campaign."""
+    if code in LAGGING_CODES:
+        return Grade.GENERAL if code == LAGGING_CODES[-1] else Grade.LAGGING
+    if not current:
+        return Grade.ADVANCED if rng.random() < PREVIOUS_ADVANCED else Grade.GENERAL
+    draw = rng.random()
+    step = -1 if draw < ROSE_SINCE else (1 if draw < ROSE_SINCE + FELL_SINCE else 0)
+    index = min(max(GRADE_ORDER.index(current) + step, 1), len(GRADE_ORDER) - 1)
+    return GRADE_ORDER[index]
+
+
+def _band(grade, rule):
+    """(low, high) of the total for a grade under the campaign's own thresholds."""
+    advanced, general = Decimal(rule.advanced_min), Decimal(rule.general_min)
+    if grade == Grade.ADVANCED:
+        return advanced, advanced + (100 - advanced) * Decimal("0.8")
+    if grade == Grade.GENERAL:
+        return general, advanced - Decimal("0.5")
+    return general * Decimal("0.7"), general - Decimal("0.5")
+
+
+def _previous_scores(items, grade, rule, rng):
+    """A scoring.Result with dimension scores around a total in the grade's band, so the
+    stored total, grade and stars are what the scoring rule makes of them. Drawn again
+    (a few times at most) where the dimensions' spread carries the total out of the band."""
+    low, high = _band(grade, rule)
+    for _attempt in range(10):
+        result = _dimension_draw(items, Decimal(str(rng.uniform(float(low), float(high)))),
+                                 grade == Grade.LAGGING, rule, rng)
+        if result.grade == grade:
+            break
+    return result
+
+
+def _dimension_draw(items, target, veto_failed, rule, rng):
+    result = scoring.Result(veto_failed=veto_failed)
+    for item in items:
+        d = result.dimensions.get(item.dimension.name)
+        if d is None:
+            d = result.dimensions[item.dimension.name] = scoring.DimensionResult(
+                item.dimension.name, weight=item.dimension.weight)
+        d.max_score += item.max_score
+    for d in result.dimensions.values():
+        percent = min(Decimal(100), target + Decimal(str(rng.uniform(-4, 4))))
+        d.score = (d.max_score * percent / 100).quantize(scoring.CENT)
+    parts = [d for d in result.dimensions.values() if d.max_score]
+    if any(d.weight for d in parts):  # as scoring.score weighs them
+        weight = sum(d.weight or 0 for d in parts)
+        total = sum((d.weight or 0) * d.score / d.max_score for d in parts) * 100 / weight
+    else:
+        total = sum(d.score for d in parts) * 100 / sum(d.max_score for d in parts)
+    result.total = total.quantize(scoring.CENT)
+    result.grade = scoring.grade_for(result.total, result.veto_failed, rule)
+    result.stars = scoring.stars_for(result.total, rule.star_thresholds)
+    if result.stars and result.veto_failed and rule.veto_forces_lagging:
+        result.stars = 0
+    return result
+
+
+def _at(day, hour=10):
+    return timezone.make_aware(datetime.combine(day, time(hour)))
+
+
+def load_previous_campaign(*, current, by):
+    """Last year's campaign over the same county and set, closed, every branch accepted
+    with scores and a grade that differs plausibly from this year's. Values only (no
+    answers per item: a closed year's problems are not the demo's open work), written in
+    bulk. None if it is there already."""
+    root = current.organization
+    if Campaign.objects.filter(organization=root, name=PREVIOUS_NAME,
+                               year=PREVIOUS_YEAR).exists():
+        return None
+    users = {u.username: u for u in get_user_model().objects.filter(
+        username__in=["county", "committee"])}
+    county = users.get("county", by)
+    with transaction.atomic():
+        campaign = services.campaign_create(
+            name=PREVIOUS_NAME, year=PREVIOUS_YEAR, standard_set=current.standard_set,
+            organization=root, by=county,
+        )
+        services.campaign_launch(campaign=campaign, by=county)
+        this_year = dict(current.assessments.values_list("organization_id", "grade"))
+        all_items = list(
+            StandardItem.objects.filter(standard_set=campaign.standard_set_id)
+            .select_related("dimension").prefetch_related("categories")
+        )
+        accepted_on = _at(date(PREVIOUS_YEAR, *PREVIOUS_ACCEPTED_ON))
+        assessments = list(campaign.assessments.select_related("organization__category"))
+        moves = []
+        for a in assessments:
+            org = a.organization
+            rng = _rng(org.code, PREVIOUS_YEAR)
+            items = [item for item in all_items if item_applies(item, org)]
+            grade = _previous_grade(org.code, this_year.get(org.pk), rng)
+            final = _previous_scores(items, grade, campaign, rng)
+            # Most secretaries scored themselves a little higher than the review did.
+            inflation = Decimal(str(rng.uniform(0, 5) if rng.random() < 0.6 else 0))
+            inflation = inflation.quantize(scoring.CENT)
+            a.self_score = min(Decimal(100), final.total + inflation)
+            a.self_grade = scoring.grade_for(a.self_score, final.veto_failed, campaign)
+            a.final_score, a.grade, a.stars = final.total, final.grade, final.stars
+            a.veto_failed, a.dimension_scores = final.veto_failed, final.dimension_scores()
+            a.status = S.ACCEPTED
+            a.submitted_at = _at(campaign.self_check_deadline - timedelta(days=rng.randint(1, 15)))
+            a.started_at = a.submitted_at - timedelta(days=rng.randint(3, 20))
+            a.reviewed_at = _at(campaign.review_deadline - timedelta(days=rng.randint(0, 8)), 15)
+            a.accepted_at = accepted_on
+            reviewer = users.get("committee", by) if org.code.startswith(COMMITTEE + "-") else by
+            moves += [(a, S.NOT_STARTED, S.SUBMITTED, by, a.submitted_at),
+                      (a, S.SUBMITTED, S.REVIEWED, reviewer, a.reviewed_at),
+                      (a, S.REVIEWED, S.ACCEPTED, county, a.accepted_at)]
+        Assessment.objects.bulk_update(assessments, [
+            "status", "self_score", "self_grade", "final_score", "grade", "stars", "veto_failed",
+            "dimension_scores", "started_at", "submitted_at", "reviewed_at", "accepted_at"])
+        Transition.objects.bulk_create(
+            Transition(assessment=a, from_status=before, to_status=after, by=who,
+                       comment="验收通过。" if after == S.ACCEPTED else "")
+            for a, before, after, who, _when in moves
+        )
+        # `at` is set on insert; one UPDATE per step dates them back to last year.
+        for step, field_name in ((S.SUBMITTED, "submitted_at"), (S.REVIEWED, "reviewed_at"),
+                                 (S.ACCEPTED, "accepted_at")):
+            Transition.objects.filter(assessment__campaign=campaign, to_status=step).update(
+                at=Subquery(Assessment.objects.filter(pk=OuterRef("assessment_id"))
+                            .values(field_name)[:1]))
+        campaign.status, campaign.launched_at = CampaignStatus.CLOSED, _at(
+            campaign.phases.order_by("ordering").first().starts_on)
+        campaign._history_user = county
+        campaign.save()
+    return campaign

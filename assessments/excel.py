@@ -3,13 +3,14 @@
 The file's vocabulary is fixed Chinese (headers, statuses, grades, 是/否), like every
 export (partybuild/xlsx.py): it must read the same whatever language the exporting
 user picked. Rows are read with a database iterator and written by openpyxl's
-write-only mode, so 20,000 organizations cost four queries and a flat amount of memory.
+write-only mode, so 20,000 organizations cost five queries and a flat amount of memory;
+over settings.EXPORT_SYNC_MAX_ROWS rows the file is written in the background (exports app).
 """
 
 from decimal import Decimal
 
 from orgs.models import Organization
-from partybuild.xlsx import NO, YES, Column, dated_filename, xlsx_response
+from partybuild.xlsx import NO, YES, Column, Table, dated_filename
 
 from .models import AssessmentStatus, Grade
 from .selectors_campaigns import NO_CATEGORY, STEP, committee_depth
@@ -81,9 +82,9 @@ def _percent(scores, name):
     return None if value in (None, "") else Decimal(value)
 
 
-def export_response(*, campaign, assessments, dimension_names, scope: str):
-    """The download for a queryset of the campaign's assessments the caller has scoped
-    and filtered. Queries: the committee names (one), the rows (one, iterated)."""
+def export_table(*, campaign, assessments, dimension_names, scope: str) -> Table:
+    """The table for a queryset of the campaign's assessments the caller has scoped and
+    filtered. Queries: the committee names (one), the count (one), the rows (one, iterated)."""
     depth = committee_depth(campaign)
     prefix_len = depth * STEP
     committee_names = dict(
@@ -118,7 +119,7 @@ def export_response(*, campaign, assessments, dimension_names, scope: str):
             )
 
     title = title_of(campaign)
-    return xlsx_response(
+    return Table(
         filename=dated_filename(title), title=title, scope=scope, columns=columns, rows=cells(),
-        sheet_title="评定结果",
+        sheet_title="评定结果", count=assessments.order_by().count(),
     )

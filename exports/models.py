@@ -6,6 +6,8 @@ from django.db import models
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
+from .registry import KEY_MAX_LENGTH
+
 
 class ExportStatus(models.TextChoices):
     QUEUED = "queued", _("Queued")
@@ -24,7 +26,7 @@ class ExportJob(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="export_jobs",
         verbose_name=_("user"),
     )
-    key = models.CharField(_("export"), max_length=60)
+    key = models.CharField(_("export"), max_length=KEY_MAX_LENGTH)
     # The request's query string: the worker builds the same table the page would have.
     query = models.TextField(_("parameters"), blank=True)
     title = models.CharField(_("title"), max_length=200)
@@ -37,6 +39,8 @@ class ExportJob(models.Model):
     rows_done = models.PositiveIntegerField(_("rows written"), default=0)
     file = models.FileField(_("file"), upload_to=export_path, blank=True)
     error = models.TextField(_("error"), blank=True)
+    # The asker's language, for the messages the worker writes (a failure's reason).
+    language = models.CharField(_("language"), max_length=10, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)

@@ -8,6 +8,8 @@ and returns the table with its row count. The same builder serves the immediate
 download and the background job, so both hold the same rows.
 """
 
+from types import SimpleNamespace
+
 from django.utils.module_loading import import_string
 
 
@@ -19,8 +21,14 @@ class BadExport(Exception):
         self.message = message
 
 
+KEY_MAX_LENGTH = 60  # ExportJob.key
+
+
 def exporter(build):
-    build.export_key = f"{build.__module__}.{build.__qualname__}"
+    key = f"{build.__module__}.{build.__qualname__}"
+    if len(key) > KEY_MAX_LENGTH:  # found at import, not when a large export is queued
+        raise ValueError(f"export key {key!r} is longer than {KEY_MAX_LENGTH} characters")
+    build.export_key = key
     return build
 
 
@@ -33,3 +41,9 @@ def builder(key: str):
     if getattr(build, "export_key", None) != key:
         raise LookupError(f"{key!r} is not an export")
     return build
+
+
+def request_for(user, params):
+    """What the access helpers and filter forms read of a request (`user`, `GET`), for a
+    builder: in a worker there is no request, only the user and the replayed query."""
+    return SimpleNamespace(user=user, GET=params, method="GET")

@@ -12,11 +12,20 @@ from .models import ExportJob
     max_retries=3,
 )
 def write_export(self, job_id):
-    from .services import purge, run
+    from .services import fail, purge, run
 
     job = ExportJob.objects.select_related("user").filter(pk=job_id).first()
     if job is None:  # deleted before a worker got to it
         return None
-    status = run(job).status
+    try:
+        status = run(job).status
+    except (OperationalError, InterfaceError) as exc:
+        if self.request.retries >= self.max_retries:
+            # The last try: the page must not poll a job nobody will finish.
+            try:
+                fail(job, exc)
+            except (OperationalError, InterfaceError):
+                pass
+        raise
     purge()  # old files go when new ones come: no schedule to keep
     return status

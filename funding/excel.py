@@ -10,7 +10,7 @@ sum of the rows to the fen and costs no query.
 from decimal import Decimal
 
 from orgs.selectors.committees import committee_names, committee_of
-from partybuild.xlsx import Column, dated_filename, xlsx_response
+from partybuild.xlsx import Column, Table, dated_filename, table_response
 
 from .display import KIND_NAMES
 from .models import ZERO
@@ -28,11 +28,15 @@ def _money(header, width=14):
     return Column(header, width, MONEY_FORMAT)
 
 
-def _respond(title, scope, columns, rows, filename_stem=None):
-    return xlsx_response(
-        filename=dated_filename(filename_stem or title), title=title, scope=scope,
-        columns=columns, rows=rows, freeze_columns=1,
+def _table(title, scope, columns, rows, count=None):
+    return Table(
+        filename=dated_filename(title), title=title, scope=scope, columns=columns, rows=rows,
+        freeze_columns=1, count=count,
     )
+
+
+def _respond(title, scope, columns, rows):
+    return table_response(_table(title, scope, columns, rows))
 
 
 def rate(paid, minimum):
@@ -57,9 +61,10 @@ LEDGER_FIELDS = (
 )
 
 
-def ledger_export(*, queryset, year: int, scope: str):
-    """Every allocation of the filtered ledger. Queries: the committee names (one), the
-    rows (one, iterated in chunks: a server-side cursor on PostgreSQL)."""
+def ledger_export(*, queryset, year: int, scope: str) -> Table:
+    """Every allocation of the filtered ledger and a 合计 row. Queries: the committee
+    names (one), the count (one), the rows (one, iterated in chunks: a server-side
+    cursor on PostgreSQL)."""
     names = committee_names()
     rows = queryset.values_list(*LEDGER_FIELDS).iterator(chunk_size=CHUNK)
 
@@ -81,7 +86,9 @@ def ledger_export(*, queryset, year: int, scope: str):
         yield (TOTAL_LABEL, None, None, None, None, None, None, totals["min"], totals["max"],
                totals["planned"], totals["paid"], totals["gap"], None)
 
-    return _respond(f"{year}年经费台账", scope, LEDGER_COLUMNS, cells())
+    # + 1: the 合计 row
+    count = queryset.order_by().count() + 1
+    return _table(f"{year}年经费台账", scope, LEDGER_COLUMNS, cells(), count)
 
 
 # ---------------------------------------------------------------- 达标情况

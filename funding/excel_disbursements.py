@@ -7,7 +7,7 @@ it, is skipped on import. Like every export (partybuild/xlsx.py) the file speaks
 fixed Chinese whatever the user's language.
 """
 
-from partybuild.xlsx import Column, dated_filename, xlsx_response
+from partybuild.xlsx import Column, Table, dated_filename, xlsx_response
 
 from .importing import HEADERS, REQUIRED, TOTAL_LABEL
 from .models import ZERO
@@ -38,9 +38,9 @@ TEMPLATE_WIDTHS = {"org_code": 12, "policy_code": 24, "paid_on": 12, "amount": 1
                    "voucher_no": 18, "note": 24}
 
 
-def disbursement_export(*, queryset, scope: str):
-    """Every payment of the filtered list, and a 合计 row. Queries: the rows (one,
-    iterated in chunks: a server-side cursor on PostgreSQL)."""
+def disbursement_export(*, queryset, scope: str) -> Table:
+    """Every payment of the filtered list, and a 合计 row. Queries: the count (one), the
+    rows (one, iterated in chunks: a server-side cursor on PostgreSQL)."""
     rows = queryset.values_list(*EXPORT_FIELDS).iterator(chunk_size=CHUNK)
 
     def cells():
@@ -52,9 +52,10 @@ def disbursement_export(*, queryset, scope: str):
                    name or login or "")
         yield (TOTAL_LABEL, "", f"共 {n} 笔", "", "", total, "", "", "")
 
-    return xlsx_response(
+    return Table(
         filename=dated_filename(EXPORT_TITLE), title=EXPORT_TITLE, scope=scope,
         columns=EXPORT_COLUMNS, rows=cells(), sheet_title=SHEET_TITLE,
+        count=queryset.order_by().count() + 1,  # + 1: the 合计 row
     )
 
 

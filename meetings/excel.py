@@ -10,7 +10,7 @@ speaks fixed Chinese whatever the user's language.
 from django.db.models import Count
 
 from orgs.selectors.committees import committee_names, committee_of
-from partybuild.xlsx import Column, dated_filename, xlsx_response
+from partybuild.xlsx import Column, Table, dated_filename
 
 TITLE = "组织生活记录"
 SHEET_TITLE = "会议记录"
@@ -39,9 +39,10 @@ FIELDS = (
 )
 
 
-def meeting_export(*, queryset, scope: str):
+def meeting_export(*, queryset, scope: str) -> Table:
     """Every row of `queryset` (the list's, unpaginated). Queries: the committee names
-    (one), the rows (one, iterated in chunks: a server-side cursor on PostgreSQL)."""
+    (one), the count (one), the rows (one, iterated in chunks: a server-side cursor on
+    PostgreSQL)."""
     names = committee_names()
     rows = (
         queryset.annotate(n_files=Count("attachments"))
@@ -55,7 +56,7 @@ def meeting_export(*, queryset, scope: str):
             yield (committee_of(path, names), code, org, kind, held_on, topic, place, host, due,
                    present, absences, full_name or login or "", n_files)
 
-    return xlsx_response(
+    return Table(
         filename=dated_filename(TITLE), title=TITLE, scope=scope, columns=COLUMNS, rows=cells(),
-        sheet_title=SHEET_TITLE,
+        sheet_title=SHEET_TITLE, count=queryset.order_by().count(),
     )

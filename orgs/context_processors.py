@@ -15,4 +15,12 @@ def roles(request):
         "is_superuser_user": is_unrestricted(user),
         "can_manage_orgs": is_unrestricted(user)
         or bool(role_set & {Role.COUNTY_STAFF, Role.COMMITTEE_STAFF}),
+        "can_read_dashboard": _can_read_dashboard(user),
     }
+
+
+def _can_read_dashboard(user) -> bool:
+    # Imported here: reports depends on orgs, not the other way round.
+    from reports.scope import can_read_dashboard
+
+    return can_read_dashboard(user)

@@ -13,6 +13,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 
 from django.core.exceptions import ValidationError
+from django.db.models import OuterRef, Subquery
+from django.db.models.functions import Length, Substr
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -22,13 +24,13 @@ from partybuild.xlsx import (
     BadValue,
     CellError,
     Column,
+    Table,
     cell_text,
     dated_filename,
     formula_message,
     is_formula,
     parse_date,
     read_sheet,
-    xlsx_response,
 )
 from partybuild.xlsx import non_negative as _non_negative
 from partybuild.xlsx import required_text as _required_text
@@ -38,6 +40,7 @@ from .models import Level, Organization
 
 TITLE = "党组织架构"
 MAX_ROWS = 20_000  # a city's tree; a county has at most a few thousand
+CHUNK = 2000  # rows the database hands over at a time (a server-side cursor on PostgreSQL)
 
 # field -> (header, width, number format). The order is the file's column order.
 COLUMNS = {
@@ -97,38 +100,40 @@ def scope_text(*, names, filters: dict) -> str:
     return text
 
 
-def export_response(*, orgs, scope: str):
-    """The download for a queryset the caller has scoped and filtered.
+def export_table(*, orgs, scope: str) -> Table:
+    """The table for a queryset the caller has scoped and filtered.
 
-    Two queries: the rows (category name joined), and the codes of parents
-    that are not in the exported set (the top of a subtree, or rows a filter left
-    out), so every row still names its parent.
+    Two queries: the count, and the rows (category name joined, and each row's
+    parent code by its path, so a row whose parent is outside the export — the top
+    of a subtree, or one a filter left out — still names it), read in chunks.
     """
-    rows = list(
-        orgs.order_by("path").values_list(
-            "path", "code", "name", "level", "category__name", "secretary_name",
+    step = Organization.steplen
+    parent_code = Subquery(
+        Organization.objects.order_by()
+        .filter(path=Substr(OuterRef("path"), 1, Length(OuterRef("path")) - step))
+        .values("code")[:1]
+    )
+    rows = (
+        orgs.order_by("path")
+        .annotate(parent_code=parent_code)
+        .values_list(
+            "code", "name", "parent_code", "level", "category__name", "secretary_name",
             "secretary_phone", "member_count", "founded_on", "venue_area", "is_demonstration",
         )
+        .iterator(chunk_size=CHUNK)
     )
-    code_by_path = {row[0]: row[1] for row in rows}
-    step = Organization.steplen
-    outside = {row[0][:-step] for row in rows if len(row[0]) > step} - code_by_path.keys()
-    if outside:
-        code_by_path.update(
-            Organization.objects.filter(path__in=outside).order_by().values_list("path", "code")
-        )
     columns = [Column(header, width, fmt) for header, width, fmt in COLUMNS.values()]
 
     def cells():
-        for path, code, name, level, category, sec, phone, members, founded, area, demo in rows:
+        for code, name, parent, level, category, sec, phone, members, founded, area, demo in rows:
             yield (
-                code, name, code_by_path.get(path[:-step], "") if len(path) > step else "",
-                LEVEL_NAMES.get(level, level), category or "", sec, phone, members,
-                founded, area, YES if demo else NO,
+                code, name, parent or "", LEVEL_NAMES.get(level, level), category or "", sec,
+                phone, members, founded, area, YES if demo else NO,
             )
 
-    return xlsx_response(
-        filename=dated_filename(TITLE), title=TITLE, scope=scope, columns=columns, rows=cells()
+    return Table(
+        filename=dated_filename(TITLE), title=TITLE, scope=scope, columns=columns, rows=cells(),
+        count=orgs.order_by().count(),
     )
 
 

@@ -24,6 +24,7 @@ urlpatterns = [
     path("meetings/", include("meetings.urls")),
     path("exports/", include("exports.urls")),
     path("reports/", include("reports.urls")),
+    path("audit/", include("audit.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -28,7 +28,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
@@ -82,6 +82,9 @@ def local_naive(value: datetime) -> datetime:
     return value.replace(tzinfo=None)
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t")
+
+
 def safe_text(value: str) -> str:
     """Drop characters XML cannot hold (NUL and other control characters but tab/newline)."""
     return ILLEGAL_CHARACTERS_RE.sub("", value)
@@ -105,11 +108,16 @@ def _cell(ws, value, column: Column | None = None):
         cell.number_format = DATE_FORMAT
         return cell
     if isinstance(value, str):
-        cell = WriteOnlyCell(ws, value=safe_text(value))
+        text = safe_text(value)
+        cell = WriteOnlyCell(ws, value=text)
         # Every text is a string cell: openpyxl would make "=..." a formula and
         # "#N/A" an error, and Excel never evaluates a string cell, so a name
         # starting with =, +, -, @ or a tab (formula or DDE injection) stays text.
         cell.data_type = "s"
+        if text.startswith(FORMULA_STARTS):
+            # Excel's hidden apostrophe: the text stays text even after someone
+            # edits the cell and presses Enter.
+            cell.quotePrefix = True
         return cell
     cell = WriteOnlyCell(ws, value=value)
     if column is not None and column.number_format and value is not None:
@@ -121,6 +129,70 @@ def _cell(ws, value, column: Column | None = None):
 def _fill(color: str) -> PatternFill:
     # One fill object per colour: the workbook's style table stays small however many cells.
     return PatternFill("solid", fgColor=color)
+
+
+class _RowCells:
+    """Turns one sheet's data rows into what its `append` takes, at the cost of the
+    values themselves wherever it can (an export writes a million cells).
+
+    A value openpyxl writes as the export needs goes in as it is: text that has no
+    control character and cannot be read as a formula or an error code, numbers in
+    a column without a format, dates (openpyxl's own format is DATE_FORMAT). The
+    others need a cell with a style (a number format, the quote prefix): one per
+    column and kind, reused row after row — a write-only sheet writes each row
+    before `append` returns, and starts a fresh cell after any styled one.
+    """
+
+    def __init__(self, ws, columns):
+        self.ws = ws
+        self.formats = [column.number_format for column in columns]
+        self.columns = columns
+        self.styled = {}  # (column index, kind) -> its reused cell
+
+    def _styled(self, index, kind):
+        cell = self.styled.get((index, kind))
+        if cell is None:
+            cell = self.styled[index, kind] = WriteOnlyCell(self.ws)
+            if kind == "quoted":
+                cell.quotePrefix = True
+            elif kind == "datetime":
+                cell.number_format = DATETIME_FORMAT
+            else:
+                cell.number_format = kind
+        return cell
+
+    def row(self, values):
+        if len(values) != len(self.formats):
+            raise ValueError(f"a row of {len(values)} values for {len(self.formats)} columns")
+        out = []
+        for index, value in enumerate(values):
+            kind = type(value)
+            if kind is str:
+                if not value.isprintable():
+                    value = safe_text(value)
+                if not value:
+                    value = None
+                elif value.startswith(FORMULA_STARTS):
+                    cell = self._styled(index, "quoted")
+                    cell.value = value
+                    cell.data_type = "s"  # see _cell
+                    value = cell
+                elif value in ERROR_CODES:
+                    value = _cell(self.ws, value)
+            elif kind is int or kind is float or kind is Decimal:
+                number_format = self.formats[index]
+                if number_format:
+                    cell = self._styled(index, number_format)
+                    cell.value = value
+                    value = cell
+            elif kind is datetime:
+                cell = self._styled(index, "datetime")
+                cell.value = local_naive(value)
+                value = cell
+            elif value is not None and kind is not date:
+                value = _cell(self.ws, value, self.columns[index])  # Filled, bool, the rare
+            out.append(value)
+        return out
 
 
 # Excel's limit per sheet; settings.XLSX_MAX_SHEET_ROWS lowers it (tests).
@@ -145,8 +217,20 @@ class Table:
     count: int | None = None
 
 
+SHEET_TITLE_MAX = 31  # Excel's limit
+_NOT_IN_SHEET_TITLES = str.maketrans({ch: "_" for ch in "\\/*?:[]"})
+
+
+def sheet_name(text: str, number: int = 1) -> str:
+    """A sheet title Excel accepts: no \\ / * ? : [ ], at most 31 characters, the
+    sheet's number (2, 3, …) kept whole however long the name."""
+    suffix = f"({number})" if number > 1 else ""
+    base = safe_text(text).translate(_NOT_IN_SHEET_TITLES).strip("'") or "Sheet"
+    return base[: SHEET_TITLE_MAX - len(suffix)] + suffix
+
+
 def _start_sheet(wb, *, title, sheet_title, scope_text, columns, freeze_columns):
-    ws = wb.create_sheet(title=sheet_title[:31])
+    ws = wb.create_sheet(title=sheet_title)
     # Write-only sheets take layout before the first row.
     for idx, column in enumerate(columns, start=1):
         ws.column_dimensions[get_column_letter(idx)].width = column.width
@@ -180,32 +264,57 @@ def write_table(*, title: str, scope: str, columns: list[Column], rows, sheet_ti
     is called every `progress_every` rows and once at the end.
     """
     wb = Workbook(write_only=True)
-    base = (sheet_title or title)[:27]
+    base = sheet_title or title
     exported_at = local_naive(timezone.now()).strftime("%Y-%m-%d %H:%M")
     scope_text = f"{SCOPE_LABEL}：{scope}　{EXPORTED_AT_LABEL}：{exported_at}"
+    # The limit counts every row of a sheet, so the three header rows come off it.
     per_sheet = getattr(settings, "XLSX_MAX_SHEET_ROWS", EXCEL_MAX_ROWS) - HEADER_ROWS
+    if per_sheet < 1:
+        raise ValueError("XLSX_MAX_SHEET_ROWS leaves no room below the header rows")
     layout = {"title": title, "scope_text": scope_text, "columns": columns,
               "freeze_columns": freeze_columns}
-    ws = _start_sheet(wb, sheet_title=base, **layout)
-    sheets, on_sheet, written = 1, 0, 0
-    for row in rows:
-        if on_sheet == per_sheet:
-            sheets += 1
-            ws = _start_sheet(wb, sheet_title=f"{base}({sheets})", **layout)
-            on_sheet = 0
-        ws.append([_cell(ws, value, column) for value, column in zip(row, columns, strict=True)])
-        on_sheet += 1
-        written += 1
-        if on_progress is not None and written % progress_every == 0:
+    try:
+        ws = _start_sheet(wb, sheet_title=sheet_name(base), **layout)
+        cells = _RowCells(ws, columns)
+        sheets, on_sheet, written = 1, 0, 0
+        for row in rows:
+            if on_sheet == per_sheet:
+                sheets += 1
+                ws = _start_sheet(wb, sheet_title=sheet_name(base, sheets), **layout)
+                cells = _RowCells(ws, columns)
+                on_sheet = 0
+            ws.append(cells.row(row))
+            on_sheet += 1
+            written += 1
+            if on_progress is not None and written % progress_every == 0:
+                on_progress(written)
+        if on_progress is not None:
             on_progress(written)
-    if on_progress is not None:
-        on_progress(written)
+    except BaseException:
+        _discard(wb)
+        raise
 
     # Deleted when closed: FileResponse closes it once the download is sent.
     out = tempfile.TemporaryFile(suffix=".xlsx")
     wb.save(out)
     out.seek(0)
     return out
+
+
+def _discard(wb):
+    """A write abandoned half-way (a row failed): close each sheet's stream and remove
+    its temporary file, which openpyxl would otherwise keep until the process exits —
+    a worker lives for weeks."""
+    for ws in wb._sheets:
+        writer, rows = getattr(ws, "_writer", None), getattr(ws, "_rows", None)
+        try:
+            if rows is not None:
+                rows.close()
+            if writer is not None:
+                writer.close()
+                writer.cleanup()
+        except Exception:  # noqa: BLE001 - tidying up after the error being raised
+            pass
 
 
 def table_response(table: Table):

@@ -5,10 +5,11 @@ headers, statuses, severities, 是/否 — whatever language the exporting user 
 Each export reads through the same selector and filters as its page, so the file
 holds exactly the rows the page lists. The task and problem rows are read with a
 database iterator and written by openpyxl's write-only mode: 5,000 tasks or 50,000
-cost the same few queries and a flat amount of memory.
+cost the same few queries and a flat amount of memory (over settings.EXPORT_SYNC_MAX_ROWS
+rows in the background: the exports app).
 """
 
-from partybuild.xlsx import NO, YES, Column, dated_filename, xlsx_response
+from partybuild.xlsx import NO, YES, Column, Table, dated_filename
 
 from . import selectors as sel
 from .models import ProblemSource, Severity, TaskStatus
@@ -20,6 +21,7 @@ STATUS_NAMES = {
     TaskStatus.CLOSED: "已销号",
 }
 OVERDUE_NAME = "已逾期"
+TOTAL_LABEL = "合计"
 SEVERITY_NAMES = {Severity.HIGH: "严重", Severity.MEDIUM: "一般", Severity.LOW: "轻微"}
 SOURCE_NAMES = {
     ProblemSource.ASSESSMENT: "评定",
@@ -101,17 +103,19 @@ def scope_text(*, scope_names, filters: dict) -> str:
     return text
 
 
-def _respond(title, scope, columns, rows, sheet_title):
-    return xlsx_response(
+def _table(title, scope, columns, rows, count):
+    return Table(
         filename=dated_filename(title), title=title, scope=scope, columns=columns, rows=rows,
-        sheet_title=sheet_title,
+        sheet_title=title, count=count,
     )
 
 
 def problem_export(*, user, filters, sort, scope):
-    """问题清单. Queries: the committee names (one), the rows (one grouped query, iterated)."""
+    """问题清单. Queries: the committee names (one), the count (one), the rows (one grouped
+    query, iterated)."""
     names = sel.committee_names()
-    rows = sel.problem_rows(user=user, filters=filters, sort=sort).iterator(chunk_size=CHUNK)
+    queryset = sel.problem_rows(user=user, filters=filters, sort=sort)
+    rows = queryset.iterator(chunk_size=CHUNK)
 
     def cells():
         for (path, code, org, category, source, item_code, description, severity, finder,
@@ -123,13 +127,14 @@ def problem_export(*, user, filters, sort, scope):
                 n_tasks, n_closed,
             )
 
-    return _respond("问题清单", scope, PROBLEM_COLUMNS, cells(), "问题清单")
+    return _table("问题清单", scope, PROBLEM_COLUMNS, cells(), queryset.count())
 
 
 def task_export(*, user, filters, sort, scope, today):
-    """任务清单. Queries: the committee names (one), the rows (one, iterated)."""
+    """任务清单. Queries: the committee names (one), the count (one), the rows (one, iterated)."""
     names = sel.committee_names()
-    rows = sel.task_rows(user=user, filters=filters, sort=sort).iterator(chunk_size=CHUNK)
+    queryset = sel.task_rows(user=user, filters=filters, sort=sort)
+    rows = queryset.iterator(chunk_size=CHUNK)
 
     def cells():
         for (path, code, org, category, problem, measure, responsible, leader, starts_on,
@@ -141,27 +146,33 @@ def task_export(*, user, filters, sort, scope, today):
                 YES if overdue else NO, progress, closed_at,
             )
 
-    return _respond("任务清单", scope, TASK_COLUMNS, cells(), "任务清单")
+    return _table("任务清单", scope, TASK_COLUMNS, cells(), queryset.order_by().count())
 
 
 def person_export(*, user, filters, sort, scope):
-    """责任清单: one row per responsible person. Queries: the grouped rows (one)."""
-    values = sel.tasks_by_person(user=user, filters=filters, sort=sort).iterator(
-        chunk_size=CHUNK
-    )
+    """责任清单: one row per responsible person, then a 合计 row (a task has one
+    responsible person, so the counts add up). Queries: the count (one), the grouped
+    rows (one, iterated)."""
+    queryset = sel.tasks_by_person(user=user, filters=filters, sort=sort)
+    values = queryset.iterator(chunk_size=CHUNK)
 
     def cells():
+        totals = dict.fromkeys(COUNT_KEYS, 0)
         for v in values:
+            for key in COUNT_KEYS:
+                totals[key] += v[key]
             yield (
                 v["responsible_name"], v["responsible__username"] or "",
                 *(v[key] for key in COUNT_KEYS),
             )
+        yield (TOTAL_LABEL, "", *(totals[key] for key in COUNT_KEYS))
 
-    return _respond("责任清单", scope, PERSON_COLUMNS, cells(), "责任清单")
+    # + 1: the 合计 row
+    return _table("责任清单", scope, PERSON_COLUMNS, cells(), queryset.count() + 1)
 
 
 def status_export(*, rows, totals, scope):
     """整改清单: the committees × statuses matrix the page shows, and its total."""
     cells = [(row.name, *(row.counts[key] for key in COUNT_KEYS)) for row in rows]
-    cells.append(("合计", *(totals[key] for key in COUNT_KEYS)))
-    return _respond("整改清单", scope, STATUS_COLUMNS, cells, "整改清单")
+    cells.append((TOTAL_LABEL, *(totals[key] for key in COUNT_KEYS)))
+    return _table("整改清单", scope, STATUS_COLUMNS, cells, len(cells))

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.db import connection
 from django.db.models import (
-    Avg,
     Case,
     Count,
     DecimalField,
@@ -27,6 +27,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce, Substr
+from django.utils import timezone
 
 from assessments.models import (
     Assessment,
@@ -38,6 +39,7 @@ from assessments.models import (
     StarRating,
 )
 from funding import selectors as funding_selectors
+from funding.models import ZERO
 from orgs.models import Organization
 from rectification.models import (
     Pairing,
@@ -48,8 +50,9 @@ from rectification.models import (
     overdue_q,
 )
 from rectification.selectors_pairings import month_start, upgraded_q
+from standards.models import StandardItem
 
-from .scope import DashboardScope
+from .scope import DashboardScope, resolve_scope
 
 CENT = Decimal("0.01")
 TOP = 10  # rows in the "weakest", "largest gap" and "oldest overdue" tables
@@ -97,6 +100,23 @@ def choose_campaign(scope: DashboardScope, *, campaign_id=None, year=None, today
     return CampaignChoice(campaign=chosen, previous=previous, campaigns=campaigns, year=the_year)
 
 
+def _int(raw):
+    return int(raw) if raw and raw.isdigit() and len(raw) < 10 else None
+
+
+def dashboard_frame(request):
+    """(scope, campaign choice, today) of `?org=`, `?campaign=`, `?year=`: what the page
+    and its exports both read. `request` needs only `user` and `GET` (an export job
+    passes exports.registry.request_for). 403/404 as resolve_scope. Two or three queries."""
+    scope = resolve_scope(request)
+    today = timezone.localdate()
+    choice = choose_campaign(
+        scope, campaign_id=_int(request.GET.get("campaign")), year=_int(request.GET.get("year")),
+        today=today,
+    )
+    return scope, choice, today
+
+
 # ---------------------------------------------------------------- helpers
 
 
@@ -118,9 +138,13 @@ def _with_groups(scope, grouped, empty):
     for prefix, org in scope.groups.items():
         values = grouped.get(prefix) or dict(empty)
         out.append({"key": prefix, "group": org, "name": org.name, **values})
+    root = scope.root
     for prefix, values in grouped.items():
         if prefix not in scope.groups:
-            out.append({"key": prefix, "group": None, "name": "", **values})
+            # The root's own rows (a 党总支 assessed itself) are named after it.
+            own = root is not None and prefix == root.path
+            out.append({"key": prefix, "group": None, "name": root.name if own else "",
+                        "own": own, **values})
     return out
 
 
@@ -220,9 +244,18 @@ def grades(scope, campaign, previous=None) -> dict:
 # ---------------------------------------------------------------- stars
 
 
-def stars(scope, year) -> dict:
+def revocations(scope, year):
+    """The year's 摘牌降星 in the scope, newest first."""
+    return (
+        StarRating.objects.filter(scope.q("organization__"), at__year=year,
+                                  action=StarAction.REVOKED)
+        .select_related("organization").order_by("-at", "-pk")
+    )
+
+
+def stars(scope, year, limit=TOP) -> dict:
     """Current stars (the latest rating of each organization) and the year's awards,
-    promotions and 摘牌降星. Three queries."""
+    promotions and 摘牌降星 (the newest `limit`). Three queries."""
     latest = StarRating.objects.filter(organization_id=OuterRef("pk")).order_by("-at", "-pk")
     distribution = {
         row["current"]: row["n"]
@@ -240,84 +273,115 @@ def stars(scope, year) -> dict:
                        | Q(action=StarAction.AWARDED, before__isnull=True)),
         revoked=Count("pk", filter=Q(action=StarAction.REVOKED)),
     )
-    revocations = list(
-        year_rows.filter(action=StarAction.REVOKED).select_related("organization")
-        .order_by("-at", "-pk")[:TOP]
-    )
     return {"distribution": [{"stars": n, "count": distribution.get(n, 0)} for n in range(0, 6)],
-            "rated": sum(distribution.values()), **counts, "revocations": revocations}
+            "rated": sum(distribution.values()), **counts,
+            "revocations": list(revocations(scope, year)[:limit])}
 
 
 # ---------------------------------------------------------------- weakest items
 
 
-def _scored_responses(scope, campaign):
-    score = Coalesce("final_score", "self_score")
+def _score_tally(scope, campaign):
+    """(item, score, how many) of the campaign's scored answers in the scope: one
+    grouped pass over the item responses, joined to nothing but the scope's
+    assessments. An item is answered with a few distinct scores, so this is a few
+    hundred rows however many organizations answered."""
+    assessments = _assessments(scope, campaign).values("pk")
     return (
-        ItemResponse.objects.filter(
-            assessment__campaign=campaign, **{}
-        ).filter(scope.q("assessment__organization__"))
-        .annotate(score=score)
+        ItemResponse.objects.filter(assessment__in=assessments)
+        .annotate(score=Coalesce("final_score", "self_score"))
         .exclude(score=None)
+        .order_by()
+        .values_list("item_id", "score")
+        .annotate(n=Count("pk"))
     )
 
 
-def weakest(scope, campaign) -> dict:
-    """The items most often failed (scored below their maximum) and each dimension's
-    share of its points won. Two queries."""
+def weakest(scope, campaign, limit=TOP) -> dict:
+    """The `limit` items most often failed (scored below their maximum; None: all that
+    were failed) and each dimension's share of its points won. Two queries: the
+    answers counted per item and score (the only pass over the item responses; the
+    city's are 1.2 million), then those items with their dimensions. Both tables are
+    summed from that tally here, exactly (Decimal)."""
     if campaign is None:
         return {"items": [], "dimensions": []}
-    responses = _scored_responses(scope, campaign)
-    items = list(
-        responses.order_by().values("item_id", "item__code", "item__requirement", "item__dimension__name")
-        .annotate(
-            answered=Count("pk"),
-            failed=Count("pk", filter=Q(score__lt=F("item__max_score"))),
-            lost=Sum(ExpressionWrapper(F("item__max_score") - F("score"), output_field=SCORE)),
-        )
-        .filter(failed__gt=0)
-        .order_by("-failed", "-lost", "item__code")[:TOP]
-    )
-    dimensions = list(
-        responses.order_by().values("item__dimension_id", "item__dimension__name",
-                                    "item__dimension__ordering")
-        .annotate(
-            possible=Sum("item__max_score"), won=Sum("score"),
-            failed=Count("pk", filter=Q(score__lt=F("item__max_score"))),
-        )
-        .order_by("item__dimension__ordering", "item__dimension_id")
-    )
+    tally = list(_score_tally(scope, campaign))
+    items = StandardItem.objects.filter(pk__in={item_id for item_id, _s, _n in tally}).select_related(
+        "dimension").only("pk", "code", "requirement", "max_score", "dimension__name",
+                          "dimension__ordering")
+    items = {item.pk: item for item in items}
+    per_item, per_dimension = {}, {}
+    for item_id, score, n in tally:
+        item = items[item_id]
+        row = per_item.get(item_id)
+        if row is None:
+            row = per_item[item_id] = {
+                "item_id": item_id, "item__code": item.code, "item__requirement": item.requirement,
+                "item__dimension__name": item.dimension.name, "answered": 0, "failed": 0,
+                "lost": Decimal(0),
+            }
+        dim = per_dimension.get(item.dimension_id)
+        if dim is None:
+            dim = per_dimension[item.dimension_id] = {
+                "item__dimension_id": item.dimension_id, "item__dimension__name": item.dimension.name,
+                "item__dimension__ordering": item.dimension.ordering, "possible": Decimal(0),
+                "won": Decimal(0), "failed": 0,
+            }
+        failed = n if score < item.max_score else 0
+        row["answered"] += n
+        row["failed"] += failed
+        row["lost"] += (item.max_score - score) * n
+        dim["possible"] += item.max_score * n
+        dim["won"] += score * n
+        dim["failed"] += failed
+    failing = sorted((row for row in per_item.values() if row["failed"]),
+                     key=lambda row: (-row["failed"], -row["lost"], row["item__code"]))
+    failing = failing if limit is None else failing[:limit]
+    for row in failing:
+        row["rate"] = round(100 * row["failed"] / row["answered"]) if row["answered"] else None
+    dimensions = sorted(per_dimension.values(),
+                        key=lambda row: (row["item__dimension__ordering"], row["item__dimension_id"]))
     for row in dimensions:
         row["rate"] = round(100 * row["won"] / row["possible"]) if row["possible"] else None
-    for row in items:
-        row["rate"] = round(100 * row["failed"] / row["answered"]) if row["answered"] else None
-    return {"items": items, "dimensions": dimensions}
+    return {"items": failing, "dimensions": dimensions}
 
 
 # ---------------------------------------------------------------- 自评虚高
 
 
-def score_gap(scope, campaign) -> dict:
-    """Self score minus final score, averaged per group (自评虚高 index), and the
+def _gaps(scope, campaign):
+    return _assessments(scope, campaign).exclude(self_score=None).exclude(final_score=None).annotate(
+        gap=ExpressionWrapper(F("self_score") - F("final_score"), output_field=SCORE)
+    )
+
+
+def inflated(scope, campaign):
+    """Assessments scored higher by themselves than by the review, the largest gap first."""
+    return _gaps(scope, campaign).filter(gap__gt=0).select_related("organization").order_by(
+        "-gap", "organization__path")
+
+
+def score_gap(scope, campaign, limit=TOP) -> dict:
+    """Self score minus final score, averaged per group (自评虚高 index), and the `limit`
     organizations with the largest gaps. Two queries."""
     if campaign is None:
         return {"rows": [], "top": [], "totals": None}
-    qs = _assessments(scope, campaign).exclude(self_score=None).exclude(final_score=None).annotate(
-        gap=ExpressionWrapper(F("self_score") - F("final_score"), output_field=SCORE)
-    )
     aggregates = {
-        "n": Count("pk"), "avg_gap": Avg("gap"),
+        # A sum, not Avg: the totals' average is then exact, not an average of averages.
+        "n": Count("pk"), "sum_gap": Sum("gap"),
         "inflated": Count("pk", filter=Q(gap__gt=0)),
     }
-    rows = _with_groups(scope, _grouped(qs, scope, "organization__path", **aggregates),
-                        {"n": 0, "avg_gap": None, "inflated": 0})
+    rows = _with_groups(scope, _grouped(_gaps(scope, campaign), scope, "organization__path",
+                                        **aggregates),
+                        {"n": 0, "sum_gap": None, "inflated": 0})
     rows = [row for row in rows if row["n"]]
     for row in rows:
-        row["avg_gap"] = _cents(row["avg_gap"])
-    top = list(qs.filter(gap__gt=0).select_related("organization").order_by("-gap", "organization__path")[:TOP])
+        row["sum_gap"] = _cents(row["sum_gap"])
+        row["avg_gap"] = _cents(row["sum_gap"] / row["n"])
+    top = list(inflated(scope, campaign)[:limit])
     n = sum(row["n"] for row in rows)
-    total_gap = sum((row["avg_gap"] or 0) * row["n"] for row in rows)
-    totals = {"n": n, "avg_gap": _cents(total_gap / n) if n else None,
+    total_gap = sum((row["sum_gap"] for row in rows), Decimal(0))
+    totals = {"n": n, "sum_gap": total_gap, "avg_gap": _cents(total_gap / n) if n else None,
               "inflated": sum(row["inflated"] for row in rows)}
     return {"rows": rows, "top": top, "totals": totals}
 
@@ -327,8 +391,17 @@ def score_gap(scope, campaign) -> dict:
 TASK_KEYS = ["total", *TaskStatus.values, "overdue"]
 
 
-def rectification(scope, today) -> dict:
-    """Tasks by status per group, overdue, closing rate, the oldest overdue. Two queries."""
+def overdue_tasks(scope, today):
+    """The scope's overdue tasks, the oldest deadline first."""
+    return (
+        RectificationTask.objects.filter(scope.q("organization__")).filter(overdue_q(today))
+        .select_related("organization", "problem").order_by("deadline", "pk")
+    )
+
+
+def rectification(scope, today, limit=TOP) -> dict:
+    """Tasks by status per group, overdue, closing rate, the `limit` oldest overdue.
+    Two queries."""
     tasks = RectificationTask.objects.filter(scope.q("organization__"))
     aggregates = {
         "total": Count("pk"),
@@ -341,10 +414,7 @@ def rectification(scope, today) -> dict:
         row["rate"] = _rate(row[TaskStatus.CLOSED], row["total"])
     totals = _sum_rows(rows, TASK_KEYS)
     totals["rate"] = _rate(totals[TaskStatus.CLOSED], totals["total"])
-    oldest = list(
-        tasks.filter(overdue_q(today)).select_related("organization", "problem")
-        .order_by("deadline", "pk")[:TOP]
-    )
+    oldest = list(overdue_tasks(scope, today)[:limit])
     return {"rows": rows, "totals": totals, "oldest": oldest}
 
 
@@ -384,18 +454,59 @@ def pairings(scope, today) -> dict:
 # ---------------------------------------------------------------- funding
 
 
+# Planned against paid per group, from one row per allocation: what was paid on it is
+# summed once (a join to its payments, grouped on the allocation), where funding's
+# `paid` annotation is a correlated subquery that its CASEs repeat up to five times.
+_MONEY_ROLLUP = """
+SELECT prefix, COUNT(*), COUNT(DISTINCT organization_id),
+       SUM(CASE WHEN promised_min > paid THEN 1 ELSE 0 END),
+       SUM(promised_min), SUM(planned), SUM(paid),
+       SUM(CASE WHEN promised_min > paid THEN promised_min - paid ELSE 0 END),
+       SUM(CASE WHEN promised_min > planned THEN promised_min - planned ELSE 0 END)
+FROM ({allocations}) AS allocation
+GROUP BY prefix ORDER BY prefix
+"""
+MONEY_KEYS = ["n", "n_orgs", "n_short", *funding_selectors.TOTAL_FIELDS]
+
+
+def _money_rollup(allocations, group_length) -> dict:
+    """{path prefix: funding_selectors' totals} of an allocation queryset: one query."""
+    per_allocation = (
+        allocations.order_by()
+        .values("pk", "organization_id", "promised_min", "planned",
+                prefix=Substr("organization__path", 1, group_length))
+        .annotate(paid=Coalesce(Sum("disbursements__amount"), Value(ZERO),
+                                output_field=funding_selectors.MONEY_FIELD))
+    )
+    sql, params = per_allocation.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(_MONEY_ROLLUP.format(allocations=sql), params)
+        rows = cursor.fetchall()
+    out = {}
+    for prefix, *values in rows:
+        row = dict(zip(MONEY_KEYS, values, strict=True))
+        for name in funding_selectors.TOTAL_FIELDS:
+            # SQLite sums decimals as floats: to the fen, as funding's own sums.
+            row[name] = _cents(row[name] if row[name] is not None else ZERO)
+        out[prefix] = row
+    return out
+
+
 def funding(scope, year) -> dict:
     """Planned against paid per group for the year, and the allocations below their
-    policy minimum. Two queries."""
+    policy minimum. One query: the totals are the groups' sums (an organization is in
+    one group, so its allocations and `n_orgs` add up)."""
     filters = funding_selectors.MoneyFilters(year=year, committee=scope.root)
     qs = funding_selectors.allocations_for_user(user=scope.user, filters=filters, order=()).filter(
         scope.q("organization__")
     )
-    grouped = funding_selectors.rollup_by_prefix(qs, scope.group_length)
+    grouped = _money_rollup(qs, scope.group_length)
     keys = ["n", "n_short", "promised_min", "planned", "paid", "pay_gap"]
     rows = _with_groups(scope, grouped, dict.fromkeys(keys, 0))
     for row in rows:
         row["rate"] = _rate(row["paid"], row["planned"])
-    totals = funding_selectors.money_totals(qs)
+    totals = {key: sum((row[key] for row in grouped.values()),
+                       ZERO if key in funding_selectors.TOTAL_FIELDS else 0)
+              for key in MONEY_KEYS}
     totals["rate"] = _rate(totals["paid"], totals["planned"])
     return {"rows": rows, "totals": totals, "year": year}

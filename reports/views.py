@@ -2,29 +2,20 @@
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
-from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from exports.services import respond
 
 from . import excel, selectors
-from .scope import resolve_scope
-
-
-def _int(raw):
-    return int(raw) if raw and raw.isdigit() and len(raw) < 10 else None
+from .dashboard import add_links, charts
 
 
 def dashboard_data(request) -> dict:
     """Everything the dashboard shows, in a fixed number of queries."""
-    scope = resolve_scope(request)
-    today = timezone.localdate()
-    choice = selectors.choose_campaign(
-        scope, campaign_id=_int(request.GET.get("campaign")), year=_int(request.GET.get("year")),
-        today=today,
-    )
+    # The same scope and campaign as the exports of its tables (reports/excel.py).
+    scope, choice, today = selectors.dashboard_frame(request)
     campaign = choice.campaign
-    return {
+    data = {
         "scope": scope,
         "choice": choice,
         "campaign": campaign,
@@ -38,12 +29,17 @@ def dashboard_data(request) -> dict:
         "pairings": selectors.pairings(scope, today),
         "funding": selectors.funding(scope, choice.year),
     }
+    add_links(data)
+    data["years"] = sorted({c.year for c in choice.campaigns} | {choice.year, today.year}, reverse=True)
+    return data
 
 
 @login_required
 @require_GET
 def dashboard(request):
-    return render(request, "reports/dashboard.html", dashboard_data(request))
+    data = dashboard_data(request)
+    data["charts"] = charts(data)
+    return render(request, "reports/dashboard.html", data)
 
 
 @login_required

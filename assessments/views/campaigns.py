@@ -19,6 +19,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from exports.registry import exporter, request_for
+from exports.services import respond
 from orgs.models import Organization, Role
 from orgs.scoping import has_role, scope_paths
 
@@ -271,33 +273,43 @@ def campaign_assessments(request, pk):
 
 def _scope_names(user, campaign):
     """The names of the user's scope roots inside the campaign's scope; [] when the
-    user sees all of it (one query at most)."""
+    user sees all of it. One query for every user with a scope, whether it holds the
+    campaign's or lies inside it, so an export costs the same at every scope."""
     paths = scope_paths(user)
-    root = campaign.organization.path
-    if paths is None or any(root.startswith(p) for p in paths):
+    if paths is None:
         return []
-    inside = [p for p in paths if p.startswith(root)]
-    return list(
-        Organization.objects.filter(path__in=inside).order_by("path").values_list("name", flat=True)
+    root = campaign.organization.path
+    names = list(
+        Organization.objects.filter(path__in=paths).order_by("path").values_list("path", "name")
     )
+    if any(root.startswith(path) for path, _name in names):
+        return []
+    return [name for path, name in names if path.startswith(root)]
 
 
 @login_required
 @require_GET
 def campaign_export(request, pk):
-    campaign, _can_manage = _campaign_for_reader(request, pk)
+    return respond(request, campaign_export_table, campaign=pk)
+
+
+@exporter
+def campaign_export_table(user, params):
+    """The campaign's results over the user's scope, with the assessments page's filters."""
+    request = request_for(user, params)
+    campaign, _can_manage = _campaign_for_reader(request, params.get("campaign"))
     form, _committees = _assessment_filter(request, campaign)
     kwargs = form.selector_kwargs()
     kwargs.pop("sort")
-    qs = sel.campaign_assessments(campaign=campaign, user=request.user, **kwargs)
+    qs = sel.campaign_assessments(campaign=campaign, user=user, **kwargs)
     dimension_names = list(
         campaign.standard_set.dimensions.order_by("ordering", "pk").values_list("name", flat=True)
     )
     scope = excel.scope_text(
         campaign=campaign,
-        scope_names=_scope_names(request.user, campaign),
+        scope_names=_scope_names(user, campaign),
         filters=excel.filter_labels(form),
     )
-    return excel.export_response(
+    return excel.export_table(
         campaign=campaign, assessments=qs, dimension_names=dimension_names, scope=scope
     )

@@ -22,6 +22,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods
 
+from exports.registry import exporter, request_for
+from exports.services import respond
 from orgs.models import MANAGING_ROLES
 from orgs.scoping import scope_q
 from partybuild.xlsx import CellError, limit_uploads, too_large_error
@@ -91,8 +93,14 @@ def disbursement_list(request):
 @login_required
 @require_GET
 def disbursement_export(request):
+    return respond(request, disbursement_export_table)
+
+
+@exporter
+def disbursement_export_table(user, params):
     """The list's rows, all of them, and a 合计 row. Queries: the filter form's three,
-    the rows (one, iterated)."""
+    the count, the rows (one, iterated)."""
+    request = request_for(user, params)
     reader(request)
     form = filter_form(request)
     voucher = VoucherSearchForm(request.GET).searched()

@@ -16,6 +16,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from exports.registry import exporter, request_for
+from exports.services import respond
 from orgs.selectors.committees import COMMITTEE_DEPTH, committee_names, committee_of
 
 from .. import access, excel, services
@@ -72,6 +74,12 @@ def ledger(request):
 @login_required
 @require_GET
 def ledger_export(request):
+    return respond(request, ledger_export_table)
+
+
+@exporter
+def ledger_export_table(user, params):
+    request = request_for(user, params)
     _user, form, options, f, qs = _ledger_rows(request)
     return excel.ledger_export(queryset=qs, year=f.year, scope=scope_text(request, form))
 

@@ -25,6 +25,8 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from assessments.evidence import EvidenceRejected, allowed_labels, too_large_error, validate_upload
+from exports.registry import exporter, request_for
+from exports.services import respond
 from orgs.models import Organization
 from orgs.scoping import get_org_for_user
 from orgs.selectors.committees import committee_choices, committee_names, committee_of, scope_names
@@ -384,9 +386,15 @@ def meeting_list(request):
 @login_required
 @require_GET
 def meeting_export(request):
-    """The list's rows, all of them. Queries: the filter form's two, the committee names,
-    the rows (one, iterated)."""
-    user = _reader(request)
+    return respond(request, meeting_export_table)
+
+
+@exporter
+def meeting_export_table(user, params):
+    """The list's rows, all of them. Queries: the filter form's two, the scope's names,
+    the committee names, the count, the rows (one, iterated)."""
+    request = request_for(user, params)
+    _reader(request)
     form = _filter_form(request)
     names = scope_names(user)
     scope = "、".join(names) if names else "全部"

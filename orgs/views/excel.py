@@ -13,6 +13,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods
 
+from exports.registry import exporter, request_for
+from exports.services import respond
 from partybuild.xlsx import (
     CellError,
     XlsxRejected,
@@ -21,7 +23,7 @@ from partybuild.xlsx import (
     too_large_error,
 )
 
-from ..excel import HEADERS, export_response, read_org_rows, scope_text
+from ..excel import HEADERS, export_table, read_org_rows, scope_text
 from ..forms import OrgListFilterForm
 from ..importing import ImportRejected
 from ..importing import org_import as import_rows
@@ -35,27 +37,34 @@ SHOWN_ERRORS = 300  # a page of 3,000 error rows helps nobody
 @login_required
 @require_GET
 def org_export(request):
-    """The user's scope (or `?root=` subtree), with the list page's filters."""
+    """The user's scope (or `?root=` subtree), with the list page's filters; over
+    EXPORT_SYNC_MAX_ROWS rows it is written in the background (the exports app)."""
+    return respond(request, org_export_table)
+
+
+@exporter
+def org_export_table(user, params):
+    request = request_for(user, params)
     root = None
-    if request.GET.get("root"):
-        root, _access = get_org_for_user(request, request.GET["root"])
-    data = request.GET.copy()
+    if params.get("root"):
+        root, _access = get_org_for_user(request, params["root"])
+    data = params.copy()
     data.setdefault("active", "all")  # the list shows active ones by default; a bare export all
-    form = OrgListFilterForm(data, user=request.user)
+    form = OrgListFilterForm(data, user=user)
     kwargs = form.selector_kwargs()
     kwargs.pop("order")
-    orgs = orgs_for_user(user=request.user, **kwargs)
+    orgs = orgs_for_user(user=user, **kwargs)
     if root is not None:
         orgs = orgs.filter(path__startswith=root.path)
         names = [root.name]
     else:
-        paths = scope_paths(request.user)
+        paths = scope_paths(user)
         names = (
             None
             if paths is None
             else list(Organization.objects.filter(path__in=paths).values_list("name", flat=True))
         )
-    return export_response(orgs=orgs, scope=scope_text(names=names, filters=form.filters()))
+    return export_table(orgs=orgs, scope=scope_text(names=names, filters=form.filters()))
 
 
 def _may_import(user):

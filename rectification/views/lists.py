@@ -11,13 +11,15 @@ from urllib.parse import urlencode
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpResponseBadRequest
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
+
+from exports.registry import BadExport, exporter, request_for
+from exports.services import respond
 
 from .. import excel
 from .. import selectors as sel
@@ -125,7 +127,13 @@ def problem_list(request):
 @login_required
 @require_GET
 def problem_export(request):
-    user = _reader(request)
+    return respond(request, problem_export_table)
+
+
+@exporter
+def problem_export_table(user, params):
+    request = request_for(user, params)
+    _reader(request)
     form = _form(request, PROBLEMS)
     return excel.problem_export(
         user=user, filters=form.filters(), sort=form.chosen_sort, scope=_scope(request, form)
@@ -222,13 +230,16 @@ def status_list(request):
 @require_GET
 def task_export(request):
     """?view=tasks (任务清单), person (责任清单) or status (整改清单), with the page's filters."""
-    user = _reader(request)
-    kind = TASK_EXPORT_VIEWS.get(request.GET.get("view") or "tasks")
+    return respond(request, task_export_table)
+
+
+@exporter
+def task_export_table(user, params):
+    request = request_for(user, params)
+    _reader(request)
+    kind = TASK_EXPORT_VIEWS.get(params.get("view") or "tasks")
     if kind is None:
-        return HttpResponseBadRequest(
-            _("Unknown export view; use tasks, person or status."),
-            content_type="text/plain; charset=utf-8",
-        )
+        raise BadExport(_("Unknown export view; use tasks, person or status."))
     form = _form(request, kind)
     f = form.filters()
     scope = _scope(request, form)

@@ -58,7 +58,7 @@ def test_export_then_import_through_the_page(demo, desktop_page, login, live_ser
     login(page, "committee", "demo-committee-2026")
     page.goto(f"{live_server.url}/orgs/import/")
     with page.expect_download() as download_info:
-        page.get_by_role("link", name=re.compile("导出")).first.click()
+        page.get_by_test_id("export-template").click()
     exported = tmp_path / "tree.xlsx"
     download_info.value.save_as(exported)
     before = Organization.history.count()

@@ -14,6 +14,7 @@ from django.core.management import call_command
 from openpyxl import load_workbook
 from playwright.sync_api import expect
 
+from assessments import demo as demo_campaign
 from assessments import services as cycle
 from assessments.models import Assessment, Evidence
 from orgs.models import User
@@ -41,7 +42,8 @@ def accepted_with_failures(db):
         category(code)
     call_command("load_demo", verbosity=0)
     secretary, committee, county = (User.objects.get(username=n) for n in ("secretary", "committee", "county"))
-    assessment = Assessment.objects.get(organization__code=BRANCH, campaign__name__contains="分类定级")
+    assessment = Assessment.objects.get(organization__code=BRANCH, campaign__name=demo_campaign.NAME,
+                                        campaign__year=demo_campaign.YEAR)
     cycle.assessment_open(assessment=assessment)
     answers, failed = {}, 0
     for r in assessment.responses.select_related("item__standard_set"):

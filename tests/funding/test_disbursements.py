@@ -259,8 +259,9 @@ def test_export_in_a_fixed_number_of_queries(
     pay_many(county, n)
     client = client_for(people.alice)
     # session, user, grants; the filter form's committees, categories and policies; the
-    # scope's names; the rows (one, iterated).
-    with django_assert_max_num_queries(8):
+    # scope's names; the count (download now or in the background: the exports app);
+    # the rows (one, iterated).
+    with django_assert_max_num_queries(9):
         response = client.get(EXPORT)
     _t, _s, _h, rows, total, _ws = read(response)
     assert len(rows) == n + 4

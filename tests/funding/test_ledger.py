@@ -279,8 +279,9 @@ def test_ledger_queries(client_for, people, grown, who, django_assert_max_num_qu
 def test_ledger_export_queries(client_for, people, grown, who, django_assert_max_num_queries):
     client = client_for(getattr(people, who))
     # 1-3 session, user, grants; 4 committees, 5 categories, 6 policies (filters); 7 the
-    # names of the scope roots (范围); 8 the committee names; 9 the rows (iterated).
-    with django_assert_max_num_queries(9):
+    # names of the scope roots (范围); 8 the committee names; 9 the count (download now
+    # or in the background: the exports app); 10 the rows (iterated).
+    with django_assert_max_num_queries(10):
         _t, _s, _h, rows, _ws = read(client.get(EXPORT, {"year": YEAR}))
     expected = Allocation.objects.visible_to(getattr(people, who)).filter(year=YEAR).count()
     assert len(rows) == expected + 1

@@ -164,15 +164,17 @@ def test_person_export(client_for, people, board):
         "刘书记": [None, 2, 0, 0, 1, 1, 0],
         "王书记": [None, 1, 1, 0, 0, 0, 1],
         "陈书记": ["dave", 3, 1, 1, 0, 1, 1],
+        "合计": [None, 6, 2, 1, 1, 2, 2],  # the people's counts added up
     }
+    assert rows[-1][0] == "合计"
     # The page's filters and sort.
     _t, _s, _h, rows = read(client.get(url("task_export"), {"view": "person", "sort": "-total",
                                                             "q": "书记"}))
     assert [r[0] for r in rows][0] == "陈书记"
     page = client.get(reverse("rectification:responsibility_list"), {"sort": "-total", "q": "书记"})
-    assert [r[0] for r in rows] == [row.name for row in page.context["rows"]]
+    assert [r[0] for r in rows] == [row.name for row in page.context["rows"]] + ["合计"]
     _t, _s, _h, rows = read(client_for(people.harry).get(url("task_export"), {"view": "person"}))
-    assert [r[0] for r in rows] == ["刘书记"]
+    assert [r[0] for r in rows] == ["刘书记", "合计"]
 
 
 def test_status_export(client_for, people, county, board):
@@ -208,9 +210,10 @@ def test_task_export_queries(client_for, people, big, who, django_assert_max_num
     user = getattr(people, who)
     client = client_for(user)
     # 1-3 session, user, grants; 4 the committees (filter choices); 5 categories; 6 the
-    # names of the user's scope roots; 7 the committee names; 8 the rows (one iterated
-    # query: a server-side cursor on PostgreSQL, one fetch on SQLite).
-    with django_assert_max_num_queries(8):
+    # names of the user's scope roots; 7 the committee names; 8 the count (download now
+    # or in the background: the exports app); 9 the rows (one iterated query: a
+    # server-side cursor on PostgreSQL, one fetch on SQLite).
+    with django_assert_max_num_queries(9):
         response = client.get(url("task_export"), {"view": "tasks", "sort": "org"})
         _t, _s, _h, rows = read(response)
     assert len(rows) == RectificationTask.objects.visible_to(user).count()
@@ -223,8 +226,9 @@ def test_problem_export_queries(client_for, people, big, who, django_assert_max_
     user = getattr(people, who)
     client = client_for(user)
     # 1-3 session, user, grants; 4 committees; 5 categories; 6 scope names; 7 committee
-    # names; 8 the rows with their task counts (one grouped query, iterated).
-    with django_assert_max_num_queries(8):
+    # names; 8 the count (the exports app); 9 the rows with their task counts (one
+    # grouped query, iterated).
+    with django_assert_max_num_queries(9):
         _t, _s, _h, rows = read(client.get(url("problem_export"), {"overdue": "1"}))
     assert len(rows) == Problem.objects.visible_to(user).filter(
         pk__in=RectificationTask.objects.filter(
@@ -237,11 +241,12 @@ def test_problem_export_queries(client_for, people, big, who, django_assert_max_
 @pytest.mark.parametrize("view", ["person", "status"])
 def test_summary_export_queries(client_for, people, big, view, django_assert_max_num_queries):
     client = client_for(people.alice)
-    # 1-3 session, user, grants; 4 committees; 5 categories; 6 scope names; 7 the
-    # grouped rows (people, or the committee matrix).
-    with django_assert_max_num_queries(7):
+    # 1-3 session, user, grants; 4 committees; 5 categories; 6 scope names; 7 the count
+    # of people (the exports app; none for the matrix); 8 the grouped rows (people, or
+    # the committee matrix).
+    with django_assert_max_num_queries(8):
         _t, _s, _h, rows = read(client.get(url("task_export"), {"view": view}))
     if view == "status":
         assert rows[-1][0] == "合计" and rows[-1][1] == big
     else:
-        assert sum(r[2] for r in rows) == big
+        assert sum(r[2] for r in rows[:-1]) == big and rows[-1][:3] == ["合计", None, big]
