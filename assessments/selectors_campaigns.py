@@ -12,7 +12,7 @@ assessments are grouped on the committee's prefix of their organization's path
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.db.models.functions import Substr
 
 from orgs.models import COMMITTEE_LEVELS, Category, Level, Organization, Role
@@ -142,9 +142,10 @@ def progress_by_committee(*, campaign, user, committees):
     committee_choices) plus any other prefix the user's assessments fall under.
 
     One grouped query over the assessments, grouped by the committee's prefix of the
-    organization's path; one more for the names of prefixes that are not among
-    `committees` (only when a user's scope lies below the committee level or an
-    assessed organization stands above it).
+    organization's path, each group with its organization's name (a subquery per
+    group): a prefix that is not among `committees` (a user whose scope lies below
+    the committee level, an assessed organization above it) costs no further query,
+    so the page's count is the same at every scope.
     """
     depth = committee_depth(campaign)
     grouped = (
@@ -152,30 +153,28 @@ def progress_by_committee(*, campaign, user, committees):
         .filter(scope_q(user, "organization__"))
         .annotate(prefix=Substr("organization__path", 1, depth * STEP))
         .values("prefix")
-        .annotate(**_progress_aggregates())
+        .annotate(**_progress_aggregates(), prefix_name=_name_of("prefix"))
         .order_by("prefix")
     )
     by_prefix = {row["prefix"]: row for row in grouped}
     known = {org.path: org for org in committees}
-    missing = set(by_prefix) - set(known)
-    others = {}
-    if missing:
-        others = {
-            org.path: org
-            for org in Organization.objects.filter(path__in=missing).only("pk", "name", "path")
-        }
     rows = []
     for path in sorted(set(known) | set(by_prefix)):
-        org = known.get(path) or others.get(path)
+        org = known.get(path)
         values = by_prefix.get(path)
         row = ProgressRow(
             key=str(org.pk) if org else "",
-            name=org.name if org else path,
+            name=org.name if org else (values["prefix_name"] or path),
             counts=_row_counts(values),
             linked=path in known,
         )
         rows.append(row)
     return rows
+
+
+def _name_of(prefix):
+    """The name of the organization whose path is the annotation `prefix`."""
+    return Subquery(Organization.objects.filter(path=OuterRef(prefix)).values("name")[:1])
 
 
 def progress_by_category(*, campaign, user):

@@ -16,12 +16,13 @@ from django.db.models import (
     IntegerField,
     OuterRef,
     Q,
+    Subquery,
     TextChoices,
     Value,
     When,
 )
 from django.db.models.expressions import Window
-from django.db.models.functions import RowNumber, Substr
+from django.db.models.functions import Coalesce, RowNumber, Substr
 from django.utils.translation import gettext_lazy as _
 
 from orgs.models import Organization, Role
@@ -262,34 +263,75 @@ PROBLEM_SORTS = {
 
 
 def _task_counts():
+    """The grouped join the export reads all problems through (one pass for all rows)."""
     return {
         "n_tasks": Count("tasks"),
         "n_closed": Count("tasks", filter=Q(tasks__status=TaskStatus.CLOSED)),
     }
 
 
+def _tasks_counted(tasks):
+    return Coalesce(Subquery(
+        tasks.order_by().values("problem").annotate(n=Count("pk")).values("n"),
+        output_field=IntegerField(),
+    ), 0)
+
+
+class PagedOnKeys:
+    """What a Paginator slices when the rows it shows cost more than the rows it
+    sorts: the count and the page's keys read only the filtered, sorted table; the
+    page's rows (`rows(keys)`: joins, per-row figures) are read for those keys only,
+    in the same query as the keys (`pk IN (… LIMIT 50 OFFSET n)`)."""
+
+    ordered = True  # the Paginator's check: the keys are read in `queryset`'s order
+
+    def __init__(self, queryset, rows):
+        self.queryset, self.rows = queryset, rows
+
+    def count(self):
+        return self.queryset.count()
+
+    def __len__(self):
+        return self.count()
+
+    def __getitem__(self, index):
+        if not isinstance(index, slice):
+            raise TypeError("a page is a slice")
+        return self.rows(self.queryset.values("pk")[index])
+
+
 def problems_for_user(*, user, filters=NO_FILTERS, sort=""):
-    """The 问题清单: problems in scope with their organization, item, finder, and how
-    many tasks they have and how many of those are closed (one grouped join)."""
-    return (
-        _problems(user, filters)
-        .select_related("organization", "item", "found_by")
-        .annotate(**_task_counts())
-        .order_by(*PROBLEM_SORTS.get(sort, PROBLEM_SORTS[""]))
-    )
+    """The 问题清单 to page through (PagedOnKeys): problems in scope with their
+    organization, item, finder, and how many tasks they have and how many of those
+    are closed — counted for the page's rows only, so a page costs the same in a
+    committee and in a city."""
+    order = PROBLEM_SORTS.get(sort, PROBLEM_SORTS[""])
+    tasks = RectificationTask.objects.filter(problem=OuterRef("pk"))
+
+    def rows(keys):
+        return (
+            Problem.objects.filter(pk__in=keys)
+            .select_related("organization", "item", "found_by")
+            .annotate(n_tasks=_tasks_counted(tasks),
+                      n_closed=_tasks_counted(tasks.filter(status=TaskStatus.CLOSED)))
+            .order_by(*order)
+        )
+
+    return PagedOnKeys(_problems(user, filters).order_by(*order), rows)
 
 
 def problem_summary(*, user, filters=NO_FILTERS) -> dict:
-    """total, per ProblemState and high-severity counts of the filtered problems (one query)."""
-    tasks = RectificationTask.objects.filter(problem=OuterRef("pk"))
-    unclosed = Exists(tasks.exclude(status=TaskStatus.CLOSED))
+    """total, per ProblemState and high-severity counts of the filtered problems: one
+    pass over the problems joined to their tasks (distinct problems counted), not two
+    EXISTS probes per problem."""
     counts = _problems(user, filters).aggregate(
-        total=Count("pk"),
-        no_task=Count("pk", filter=~Exists(tasks)),
-        rectifying=Count("pk", filter=unclosed),
-        high=Count("pk", filter=Q(severity=Severity.HIGH)),
+        total=Count("pk", distinct=True),
+        with_task=Count("pk", distinct=True, filter=Q(tasks__isnull=False)),
+        rectifying=Count("pk", distinct=True, filter=Q(tasks__status__in=UNCLOSED)),
+        high=Count("pk", distinct=True, filter=Q(severity=Severity.HIGH)),
     )
     counts = {key: value or 0 for key, value in counts.items()}
+    counts["no_task"] = counts["total"] - counts.pop("with_task")
     counts["done"] = counts["total"] - counts["no_task"] - counts["rectifying"]
     return counts
 
@@ -378,15 +420,17 @@ class MatrixRow:
 def tasks_by_committee(*, user, committees, filters=NO_FILTERS):
     """The 整改清单's matrix: committees × statuses (and overdue).
 
-    One grouped query on the committee's prefix of the organization's path; one more
-    for the names of prefixes that are not among `committees` (committee_choices), only
-    when the user's scope lies below the committee level or a task sits above it.
+    One grouped query on the committee's prefix of the organization's path, each
+    group with its organization's name (a subquery per group), so the names of
+    prefixes that are not among `committees` (committee_choices: a user whose scope
+    lies below the committee level, a task above it) cost no further query.
     """
     grouped = (
         _tasks(user, filters)
         .annotate(prefix=Substr("organization__path", 1, COMMITTEE_PREFIX))
         .values("prefix")
-        .annotate(**_status_counts())
+        .annotate(**_status_counts(), prefix_name=Subquery(
+            Organization.objects.filter(path=OuterRef("prefix")).values("name")[:1]))
         .order_by("prefix")
     )
     by_prefix = {row["prefix"]: row for row in grouped}
@@ -395,21 +439,14 @@ def tasks_by_committee(*, user, committees, filters=NO_FILTERS):
     if filters.committee is not None:
         committees = [org for org in committees if org.path.startswith(filters.committee.path)]
     known = {org.path: org for org in committees}
-    missing = set(by_prefix) - set(known)
-    others = {}
-    if missing:
-        others = {
-            org.path: org
-            for org in Organization.objects.filter(path__in=missing).only("pk", "name", "path")
-        }
     rows = []
     for path in sorted(set(known) | set(by_prefix)):
-        org = known.get(path) or others.get(path)
+        org = known.get(path)
         rows.append(MatrixRow(
-            key=str(org.pk) if org and path in known else "",
-            name=org.name if org else path,
+            key=str(org.pk) if org else "",
+            name=org.name if org else (by_prefix[path]["prefix_name"] or path),
             counts=_figures(by_prefix.get(path)),
-            linked=path in known,
+            linked=org is not None,
         ))
     return rows
 

@@ -119,12 +119,25 @@ def tree_children(request, pk):
     )
 
 
+def _url_for_pk(name):
+    """`reverse(name, args=[pk])` for any pk from one reverse(): a list page links each
+    of its rows (and their superiors), a hundred reverses a page otherwise."""
+    marker = 987654321
+    head, _found, tail = reverse(name, args=[marker]).partition(str(marker))
+    return lambda pk: f"{head}{pk}{tail}"
+
+
 @login_required
 @require_GET
 def org_list(request):
     form = OrgListFilterForm(request.GET, user=request.user)
     page = _page(request, selectors.orgs_for_user(user=request.user, **form.selector_kwargs()))
     rows = selectors.attach_ancestors(user=request.user, orgs=list(page.object_list))
+    detail_url = _url_for_pk("orgs:detail")
+    for org in rows:
+        org.url = detail_url(org.pk)
+        if org.parent_org is not None:
+            org.parent_org.url = detail_url(org.parent_org.pk)
     sort_base = request.GET.copy()  # the sort links keep the filters, start at page 1
     sort_base.pop("page", None)
     sort_base.pop("sort", None)
