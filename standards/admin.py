@@ -193,6 +193,12 @@ class DimensionAdmin(SetScopedAdmin):
     search_fields = ["name", "standard_set__name"]
     list_select_related = ["standard_set"]
     inlines = [StandardItemInline]
+    # A dimension keeps no history table (its set and its items do): simple-history's view
+    # would fail on it, so its history is Django's own change log, scoped by get_queryset.
+    object_history_template = None
+
+    def history_view(self, request, object_id, extra_context=None):
+        return admin.ModelAdmin.history_view(self, request, object_id, extra_context)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "standard_set":

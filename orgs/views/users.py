@@ -77,7 +77,8 @@ def user_list(request):
     _require_county_staff(request)
     actor = request.user
     filter_orgs = list(user_filter_orgs(actor=actor))
-    search = request.GET.get("q", "").strip()
+    # PostgreSQL refuses a NUL in a string (a 500); forms drop it, this raw filter must too.
+    search = request.GET.get("q", "").replace("\x00", "").strip()
     role = request.GET.get("role", "")
     if role not in Role.values:
         role = ""
