@@ -55,6 +55,8 @@ lint: install-dev
 ## jobs and load, print the table and write bench/results.json (see bench/run.py).
 SCALE ?= city
 bench: install
+	@command -v wrk >/dev/null 2>&1 || apt-get install -y -qq wrk >/dev/null 2>&1 || \
+		echo "wrk is not installed and apt-get could not install it: the load figures will be skipped"
 	$(PY) -m bench.run --scale $(SCALE)
 
 ## make backup: the database (pg_dump, or SQLite's backup API) and the uploaded files in one
