@@ -57,7 +57,7 @@ class DashboardScope:
 def _default_root(user):
     paths = scope_paths(user, roles=READER_ROLES)
     if paths is None:
-        roots = list(Organization.get_root_nodes()[:2])
+        roots = list(Organization.objects.get_root_nodes()[:2])
         return roots[0] if len(roots) == 1 else None
     if not paths:
         raise PermissionDenied
