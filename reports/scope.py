@@ -43,9 +43,6 @@ class DashboardScope:
         """The length of the path prefix that names a row's group (a child of the root)."""
         return (self.root.depth + 1) * STEP if self.root is not None else STEP
 
-    def group_of(self, prefix):
-        return self.groups.get(prefix)
-
     @property
     def label(self) -> str:
         return self.root.name if self.root is not None else ""
